@@ -301,6 +301,8 @@ static struct limiter *limiter_locked(struct bw_retry *r, const char *service)
 	l->fill_rate = 1.0;
 	l->max_capacity = 1.0;
 	l->capacity = 0.0;
+	l->last_ts = now;	/* the max_rate setter refills at construction */
+	l->have_ts = true;
 	l->w_max = 0.0;
 	l->k = 0.0;
 	l->last_fail = now;

@@ -963,6 +963,74 @@ static json_t *render_string(struct rctx *r, const json_t *in, int *rc)
 	return res;
 }
 
+/*
+ * An array element naming a list variable ("${allowed_regions}" or
+ * "arn:aws:iam::*:role/${protected_roles}") becomes one element per item,
+ * the text around the variable kept (and its own scalar variables
+ * substituted).  Returns 1 if expanded (or a problem was reported), 0 if
+ * the element holds no list variable, or BW_ERR_NOMEM.
+ */
+static int expand_list_element(struct rctx *r, json_t *out, const char *s)
+{
+	const struct bw_policy_var *var = NULL;
+	const char *p = s, *open = NULL, *close = NULL;
+	char *pre = NULL, *post = NULL, *head;
+	size_t k;
+	int rc = 0;
+
+	while ((open = strstr(p, "${")) && (close = strchr(open + 2, '}'))) {
+		var = find_var(r, open + 2, (size_t)(close - open - 2));
+		if (var && !var->value)
+			break;
+		var = NULL;
+		p = close + 1;
+	}
+	if (!var)
+		return 0;
+	head = malloc((size_t)(open - s) + 1);
+	if (!head)
+		return BW_ERR_NOMEM;
+	memcpy(head, s, (size_t)(open - s));
+	head[open - s] = '\0';
+	pre = subst_string(r, head, &rc);
+	free(head);
+	if (rc)
+		return rc;
+	if (!pre)
+		return 1;
+	post = subst_string(r, close + 1, &rc);
+	if (rc || !post) {
+		free(pre);
+		return rc ? rc : 1;
+	}
+	for (k = 0; k < var->list_len; k++) {
+		struct bw_buf b = BW_BUF_INIT;
+		char *item;
+		json_t *js;
+
+		if (bw_buf_adds(&b, pre) || bw_buf_adds(&b, var->list[k] ? var->list[k] : "") ||
+		    bw_buf_adds(&b, post)) {
+			bw_buf_release(&b);
+			rc = BW_ERR_NOMEM;
+			break;
+		}
+		item = b.ptr;
+		js = json_string(item);
+		if (!js) {
+			rproblem(r, "%s: item %zu of '${%s}' is not valid UTF-8: fix the variable's value",
+				 rpath(r), k + 1, var->name);
+		} else if (json_array_append_new(out, js)) {
+			rc = BW_ERR_NOMEM;
+		}
+		bw_buf_release(&b);
+		if (rc)
+			break;
+	}
+	free(pre);
+	free(post);
+	return rc ? rc : 1;
+}
+
 static json_t *render_array(struct rctx *r, const json_t *in, int *rc)
 {
 	json_t *out = json_array(), *e, *ne;
@@ -978,14 +1046,15 @@ static json_t *render_array(struct rctx *r, const json_t *in, int *rc)
 		bw_buf_truncate(&r->path, mark);
 		if (bw_buf_addf(&r->path, "[%zu]", i))
 			goto nomem;
-		lv = json_is_string(e) ? whole_list_var(r, json_string_value(e)) : NULL;
-		if (lv) {
-			size_t k;
+		if (json_is_string(e)) {
+			int x = expand_list_element(r, out, json_string_value(e));
 
-			for (k = 0; k < lv->list_len; k++)
-				if (json_array_append_new(out, json_string(lv->list[k] ? lv->list[k] : "")))
-					goto nomem;
-			continue;
+			if (x < 0) {
+				*rc = x;
+				goto fail;
+			}
+			if (x > 0)
+				continue;
 		}
 		ne = render_value(r, e, rc);
 		if (*rc)

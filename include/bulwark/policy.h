@@ -104,9 +104,12 @@ struct bw_policy_var {
  * never on the text, so a value cannot break out of its string.  Rules:
  *  - in every string (object keys too), ${name} of a scalar variable is
  *    replaced by its value; values are not scanned again;
- *  - an array element that is exactly "${list}" expands to the list's
- *    items in place; any other value that is exactly "${list}" becomes a
- *    JSON array of the items; a list inside a longer string is an error;
+ *  - an array element naming a list variable expands in place to one
+ *    element per item, keeping the text around it:
+ *    ["arn:aws:iam::*:role/${protected_roles}"] gives one ARN per role;
+ *    any other value that is exactly "${list}" becomes a JSON array of the
+ *    items; a list variable elsewhere (in a key, or inside a longer string
+ *    that is not an array element) is an error;
  *  - names containing ':' (${aws:username}, ${aws:PrincipalTag/team}) and
  *    IAM's ${*}, ${?}, ${$} are IAM's own variables and stay as written
  *    (write ${$}{name} for a literal "${name}", as in IAM);

@@ -1041,7 +1041,6 @@ static json_t *render_array(struct rctx *r, const json_t *in, int *rc)
 		return NULL;
 	}
 	json_array_foreach(in, i, e) {
-
 		bw_buf_truncate(&r->path, mark);
 		if (bw_buf_addf(&r->path, "[%zu]", i))
 			goto nomem;

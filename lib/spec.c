@@ -102,6 +102,7 @@ struct bw_spec {
 	struct bw_spec_secrets secrets;
 	const char **protected_roles;
 	size_t n_protected;
+	const char *boundary_name;
 };
 
 /* ---- the YAML tree -------------------------------------------------------- */
@@ -1334,6 +1335,9 @@ static void decode_envs(struct ld *ld, const struct ynode *root)
 	if (!want_seq(ld, e, "environments", "the spec"))
 		return;
 	sp->envs = aarray(ld, e->n, sizeof(char *));
+	sp->n_envs = 0;
+	if (!e->n)
+		err_at(ld, e, "list at least one, e.g. [dev, staging, prod]", "environments is empty");
 	for (size_t i = 0; sp->envs && i < e->n; i++) {
 		const char *s = want_str(ld, e->kids[i], "environments", "the spec");
 		if (!s)
@@ -1777,8 +1781,8 @@ static void decode_role(struct ld *ld, const struct ynode *r, struct bw_spec_bas
 					   policy_name_rule, NULL);
 				if (e)
 					e[ne++] = (struct ent){ x->name, x, mget(p, "name"), i };
-				load_doc(ld, p, iwhat, BW_POLICY_IDENTITY,
-					 role->break_glass ? BW_POLICY_ALLOW_ADMIN : 0, &x->doc);
+				load_doc(ld, p, iwhat, BW_POLICY_IDENTITY, BW_POLICY_INLINE |
+					 (role->break_glass ? BW_POLICY_ALLOW_ADMIN : 0), &x->doc);
 				role->n_inline++;
 			}
 			if (e)
@@ -2420,6 +2424,7 @@ static void collect_protected(struct ld *ld)
 	struct bw_spec *sp = ld->spec;
 	size_t n = 1, k = 0;
 	const char **v;
+	bool multi_boundary = false;
 
 	for (size_t i = 0; i < sp->n_baselines; i++)
 		n += sp->baselines[i].n_roles;
@@ -2427,10 +2432,28 @@ static void collect_protected(struct ld *ld)
 	if (!v)
 		return;
 	v[k++] = sp->org.access_role;
-	for (size_t i = 0; i < sp->n_baselines; i++)
-		for (size_t j = 0; j < sp->baselines[i].n_roles; j++)
-			if (sp->baselines[i].roles[j].name[0])
-				v[k++] = sp->baselines[i].roles[j].name;
+	for (size_t i = 0; i < sp->n_baselines; i++) {
+		for (size_t j = 0; j < sp->baselines[i].n_roles; j++) {
+			const struct bw_spec_role *r = &sp->baselines[i].roles[j];
+			const struct bw_spec_managed_policy *bp = r->boundary.policy;
+
+			if (!r->name[0])
+				continue;
+			/* As the role appears after "role/" in its ARN. */
+			v[k++] = strcmp(r->path, "/") ? afmt(ld, "%s%s", r->path + 1, r->name)
+						       : r->name;
+			if (bp) {
+				const char *bn = strcmp(bp->path, "/") ?
+					afmt(ld, "%s%s", bp->path + 1, bp->name) : bp->name;
+				if (!sp->boundary_name)
+					sp->boundary_name = bn;
+				else if (strcmp(sp->boundary_name, bn))
+					multi_boundary = true;
+			}
+		}
+	}
+	if (multi_boundary)
+		sp->boundary_name = NULL;
 	qsort(v, k, sizeof(*v), cmp_str);
 	n = 0;
 	for (size_t i = 0; i < k; i++)
@@ -2444,14 +2467,13 @@ struct var_report {
 	struct ld *ld;
 	const struct bw_spec_doc *doc;
 	const char *what;
-	const char *seen[32];
-	size_t nseen;
+	bool has_account;
 };
 
 /* Position of the first "${name}" in text (1-based), or false. */
-static bool find_var(const char *text, size_t len, const char *name, int *line, int *col)
+static bool find_var(const char *text, size_t len, const char *name, size_t nl, int *line,
+		     int *col)
 {
-	size_t nl = strlen(name);
 	int l = 1, c = 1;
 
 	for (size_t i = 0; i + nl + 3 <= len; i++) {
@@ -2471,28 +2493,30 @@ static bool find_var(const char *text, size_t len, const char *name, int *line, 
 	return false;
 }
 
-static void on_bad_var(void *ctx, const char *name, const char *why)
+/* A problem from bw_policy_render: put it where the variable is written. */
+static void on_render_problem(void *ctx, int line, int column, const char *message)
 {
 	struct var_report *r = ctx;
 	const struct bw_spec_doc *d = r->doc;
 	struct ynode ref = { .line = d->loc.line, .col = d->loc.column };
-	int line = 0, col = 0;
-	const char *hint = "define it under the spec's or the guardrail's vars:, or use a built-in "
-			   "(allowed_regions, management_account_id, protected_roles, ...)";
+	const char *open = strstr(message, "'${"), *close = open ? strchr(open, '}') : NULL;
+	const char *hint = NULL;
 
-	for (size_t i = 0; i < r->nseen; i++)
-		if (!strcmp(r->seen[i], name))
-			return;
-	if (r->nseen < BW_ARRAY_SIZE(r->seen))
-		r->seen[r->nseen++] = name;
-	if (strstr(why, "list") || strstr(why, "account"))
-		hint = NULL;
-	if (d->path && find_var(d->text, d->len, name, &line, &col))
-		err_file(r->ld, d->path, line, col, &ref, hint, "variable '${%s}' in the policy of "
-			 "%s %s", name, r->what, why);
+	if (open && close && !line) {
+		const char *name = open + 3;
+		size_t nl = (size_t)(close - name);
+		if (!r->has_account && ((nl == 12 && !strncmp(name, "account_name", nl)) ||
+					(nl == 10 && !strncmp(name, "account_id", nl)) ||
+					(nl == 11 && !strncmp(name, "environment", nl))))
+			hint = "account variables are only known in baseline policies";
+		if (d->path)
+			find_var(d->text, d->len, name, nl, &line, &column);
+	}
+	if (d->path && line > 0)
+		err_file(r->ld, d->path, line, column > 0 ? column : 1, &ref, hint,
+			 "in the policy of %s: %s", r->what, message);
 	else
-		err_at(r->ld, &ref, hint, "variable '${%s}' in the policy of %s %s", name, r->what,
-		       why);
+		err_at(r->ld, &ref, hint, "in the policy of %s: %s", r->what, message);
 }
 
 /* Placeholders for what is only known at run time. */
@@ -2503,7 +2527,7 @@ static const struct bw_spec_runtime placeholder_rt = {
 static void check_render(struct ld *ld, const struct bw_spec_doc *doc, const char *what,
 			 const struct bw_spec_account *acct, size_t max_len)
 {
-	struct var_report r = { ld, doc, what, { NULL }, 0 };
+	struct var_report r = { ld, doc, what, acct != NULL };
 	struct bw_error e2;
 	char *out = NULL;
 	int rc;
@@ -2511,7 +2535,8 @@ static void check_render(struct ld *ld, const struct bw_spec_doc *doc, const cha
 	if (!doc->text)
 		return;
 	bw_error_clear(&e2);
-	rc = bw_spec__render(&out, ld->spec, doc, &placeholder_rt, acct, on_bad_var, &r, &e2);
+	rc = bw_spec__render(&out, ld->spec, doc, &placeholder_rt, acct, on_render_problem, &r,
+			     &e2);
 	if (rc == BW_ERR_NOMEM)
 		ld->nomem = true;
 	/* Only when the template itself fits: bw_policy_validate reported that. */
@@ -2830,6 +2855,11 @@ const char *const *bw_spec_protected_roles(const struct bw_spec *spec, size_t *n
 	if (n)
 		*n = spec->n_protected;
 	return spec->protected_roles;
+}
+
+const char *bw_spec__boundary_name(const struct bw_spec *spec)
+{
+	return spec->boundary_name;
 }
 
 const char *bw_spec_path(const struct bw_spec *spec)

@@ -15,8 +15,7 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include <jansson.h>
-
+#include "bulwark/policy.h"
 #include "bulwark/spec.h"
 #include "spec_internal.h"
 #include "internal.h"
@@ -456,6 +455,12 @@ long bw_spec_parse_duration(const char *s)
 
 /* ---- ${var} substitution in policy documents ------------------------- */
 
+/*
+ * The substitution itself is bw_policy_render's (lib/policy.c); here we
+ * only gather the variables in order of precedence: the guardrail's own
+ * vars:, the spec's vars:, then the built-ins.  bw_policy_render takes the
+ * first match, so a spec may define boundary_policy_name itself.
+ */
 static const char *const builtins[] = {
 	"management_account_id", "organization_id", "allowed_regions", "default_region",
 	"protected_roles", "access_role", "account_id", "account_name", "environment",
@@ -469,281 +474,75 @@ bool bw_spec__builtin_var(const char *name)
 	return false;
 }
 
-struct rval {
-	const char *const *v;
-	size_t n;
-	bool list;
-	const char *one;
-};
-
-struct rctx {
-	const struct bw_spec *spec;
-	const struct bw_spec_doc *doc;
-	const struct bw_spec_runtime *rt;
-	const struct bw_spec_account *acct;
-	bw_spec__bad_var_fn bad;
-	void *ctx;
-	int nbad;
-	int rc;
-	struct bw_error *err;
-};
-
-static void bad_var(struct rctx *r, const char *name, const char *why)
+static void add_spec_vars(struct bw_policy_var *v, size_t *n, const struct bw_spec_var *sv,
+			  size_t nsv)
 {
-	if (!r->nbad++)
-		bw_error_set(r->err, BW_ERR_INVALID, "variable '${%s}' %s", name, why);
-	if (r->bad)
-		r->bad(r->ctx, name, why);
+	for (size_t i = 0; i < nsv; i++, (*n)++) {
+		v[*n].name = sv[i].name;
+		if (sv[i].is_list) {
+			v[*n].list = sv[i].values;
+			v[*n].list_len = sv[i].n_values;
+		} else {
+			v[*n].value = sv[i].n_values ? sv[i].values[0] : "";
+		}
+	}
 }
 
-static bool from_vars(const struct bw_spec_var *vars, size_t nv, const char *name,
-		      struct rval *out)
+static void add_var(struct bw_policy_var *v, size_t *n, const char *name, const char *value)
 {
-	for (size_t i = 0; i < nv; i++) {
-		if (strcmp(vars[i].name, name))
-			continue;
-		out->v = vars[i].values;
-		out->n = vars[i].n_values;
-		out->list = vars[i].is_list;
-		return true;
-	}
-	return false;
+	if (!value)
+		return;
+	v[*n].name = name;
+	v[*n].value = value;
+	(*n)++;
 }
 
-static bool one(struct rval *out, const char *s)
+static void add_list(struct bw_policy_var *v, size_t *n, const char *name,
+		     const char *const *list, size_t len)
 {
-	if (!s)
-		return false;
-	out->one = s;
-	out->v = &out->one;
-	out->n = 1;
-	out->list = false;
-	return true;
-}
-
-/* Find name; on failure *why says why it has no value. */
-static bool lookup(struct rctx *r, const char *name, struct rval *out, const char **why)
-{
-	const struct bw_spec_org *org = bw_spec_org(r->spec);
-	size_t nv;
-	const struct bw_spec_var *sv;
-
-	*why = "is not defined: define it under vars: or use a built-in";
-	if (r->doc && from_vars(r->doc->vars, r->doc->n_vars, name, out))
-		return true;
-	sv = bw_spec_vars(r->spec, &nv);
-	if (from_vars(sv, nv, name, out))
-		return true;
-	if (!strcmp(name, "allowed_regions")) {
-		out->v = org->allowed_regions;
-		out->n = org->n_allowed_regions;
-		out->list = true;
-		return true;
-	}
-	if (!strcmp(name, "protected_roles")) {
-		out->v = bw_spec_protected_roles(r->spec, &out->n);
-		out->list = true;
-		return true;
-	}
-	if (!strcmp(name, "default_region"))
-		return one(out, org->default_region);
-	if (!strcmp(name, "access_role"))
-		return one(out, org->access_role);
-	if (!strcmp(name, "management_account_id") || !strcmp(name, "organization_id")) {
-		*why = "is only known at run time and no value was given";
-		if (!r->rt)
-			return false;
-		return one(out, name[0] == 'm' ? r->rt->management_account_id
-					     : r->rt->organization_id);
-	}
-	if (!strcmp(name, "account_id") || !strcmp(name, "account_name") ||
-	    !strcmp(name, "environment")) {
-		*why = "names an account: it can only be used in baseline policies";
-		if (!r->acct)
-			return false;
-		if (name[8] == 'n')
-			return one(out, r->acct->name);
-		if (name[0] == 'e')
-			return one(out, r->acct->environment);
-		*why = "is only known at run time and no value was given";
-		return r->rt && one(out, r->rt->account_id);
-	}
-	return false;
-}
-
-/*
- * Substitute in s.  *list_out is set (and NULL returned) when s is exactly
- * one list variable; the caller decides where its elements go.
- */
-static json_t *subst_string(struct rctx *r, const char *s, struct rval *list_out,
-			    bool *is_list)
-{
-	struct bw_buf b = BW_BUF_INIT;
-	const char *p = s;
-	json_t *res;
-
-	*is_list = false;
-	bw_buf_init(&b, 1 << 20);
-	while (*p) {
-		const char *q = strstr(p, "${"), *e;
-		char name[80];
-		struct rval v;
-		const char *why;
-		size_t nl;
-
-		if (!q) {
-			if (bw_buf_adds(&b, p))
-				goto nomem;
-			break;
-		}
-		if (bw_buf_add(&b, p, (size_t)(q - p)))
-			goto nomem;
-		e = q + 2;
-		while (isalnum((unsigned char)*e) || *e == '_')
-			e++;
-		nl = (size_t)(e - q - 2);
-		/* IAM's own ${aws:...}, ${*}, ${?}, ${$}: not ours, left as is. */
-		if (*e != '}' || !nl || nl >= sizeof(name) || isdigit((unsigned char)q[2])) {
-			if (bw_buf_add(&b, q, 2))
-				goto nomem;
-			p = q + 2;
-			continue;
-		}
-		memcpy(name, q + 2, nl);
-		name[nl] = '\0';
-		p = e + 1;
-		if (!lookup(r, name, &v, &why)) {
-			bad_var(r, name, why);
-			continue;
-		}
-		if (v.list) {
-			if (q == s && !*p) {
-				*list_out = v;
-				*is_list = true;
-				bw_buf_release(&b);
-				return NULL;
-			}
-			bad_var(r, name, "is a list: it must be a whole string (\"${name}\") "
-				"in an array");
-			continue;
-		}
-		if (v.n && bw_buf_adds(&b, v.v[0]))
-			goto nomem;
-	}
-	res = json_stringn(b.ptr, b.len);
-	bw_buf_release(&b);
-	if (!res)
-		goto nomem_nobuf;
-	return res;
-nomem:
-	bw_buf_release(&b);
-nomem_nobuf:
-	r->rc = BW_ERR_NOMEM;
-	return NULL;
-}
-
-static json_t *list_json(const struct rval *v)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < v->n; i++)
-		if (json_array_append_new(a, json_string(v->v[i]))) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
-static json_t *render_value(struct rctx *r, json_t *in, int depth)
-{
-	json_t *out = NULL, *v, *nv;
-	const char *k;
-	size_t i;
-	struct rval lv;
-	bool is_list;
-
-	if (depth > 64) {
-		r->rc = BW_ERR_INVALID;
-		return NULL;
-	}
-	switch (json_typeof(in)) {
-	case JSON_STRING:
-		out = subst_string(r, json_string_value(in), &lv, &is_list);
-		if (is_list)
-			out = list_json(&lv);
-		break;
-	case JSON_ARRAY:
-		out = json_array();
-		json_array_foreach(in, i, v) {
-			if (!out)
-				break;
-			if (json_is_string(v)) {
-				nv = subst_string(r, json_string_value(v), &lv, &is_list);
-				if (is_list) {
-					for (size_t j = 0; j < lv.n; j++)
-						json_array_append_new(out, json_string(lv.v[j]));
-					continue;
-				}
-			} else {
-				nv = render_value(r, v, depth + 1);
-			}
-			if (nv)
-				json_array_append_new(out, nv);
-		}
-		break;
-	case JSON_OBJECT:
-		out = json_object();
-		json_object_foreach(in, k, v) {
-			json_t *key;
-
-			if (!out)
-				break;
-			key = subst_string(r, k, &lv, &is_list);
-			if (is_list) {
-				bad_var(r, k, "is a list: it cannot be an object key");
-				continue;
-			}
-			nv = render_value(r, v, depth + 1);
-			if (key && nv)
-				json_object_set_new(out, json_string_value(key), nv);
-			else
-				json_decref(nv);
-			json_decref(key);
-		}
-		break;
-	default:
-		out = json_deep_copy(in);
-		break;
-	}
-	if (!out && !r->rc && !r->nbad)
-		r->rc = BW_ERR_NOMEM;
-	return out;
+	v[*n].name = name;
+	v[*n].list = list;
+	v[*n].list_len = len;
+	(*n)++;
 }
 
 int bw_spec__render(char **out, const struct bw_spec *spec, const struct bw_spec_doc *doc,
 		    const struct bw_spec_runtime *rt, const struct bw_spec_account *account,
-		    bw_spec__bad_var_fn bad, void *ctx, struct bw_error *err)
+		    bw_policy_report_fn report, void *ctx, struct bw_error *err)
 {
-	struct rctx r = { spec, doc, rt, account, bad, ctx, 0, 0, err };
-	json_error_t jerr;
-	json_t *in, *res;
+	const struct bw_spec_org *org = bw_spec_org(spec);
+	const struct bw_spec_var *sv;
+	struct bw_policy_var *v;
+	const char *const *pr;
+	size_t nsv, npr, n = 0;
+	int rc;
 
 	*out = NULL;
-	in = json_loadb(doc->text, doc->len, 0, &jerr);
-	if (!in)
-		return bw_error_set(err, BW_ERR_INVALID, "policy '%s' is not valid JSON: %s (line %d)",
-				    doc->path ? doc->path : "(inline)", jerr.text, jerr.line);
-	res = render_value(&r, in, 0);
-	json_decref(in);
-	if (!r.rc && !r.nbad && res)
-		*out = json_dumps(res, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(res);
-	if (r.nbad)
-		return BW_ERR_INVALID;
-	if (r.rc || !*out)
-		return bw_error_set(err, r.rc ? r.rc : BW_ERR_NOMEM, "cannot render policy: %s",
-				    bw_strerror(r.rc ? r.rc : BW_ERR_NOMEM));
-	return 0;
+	sv = bw_spec_vars(spec, &nsv);
+	pr = bw_spec_protected_roles(spec, &npr);
+	v = calloc(doc->n_vars + nsv + 16, sizeof(*v));
+	if (!v)
+		return bw_error_set(err, BW_ERR_NOMEM, "out of memory");
+	add_spec_vars(v, &n, doc->vars, doc->n_vars);
+	add_spec_vars(v, &n, sv, nsv);
+	add_list(v, &n, "allowed_regions", org->allowed_regions, org->n_allowed_regions);
+	add_list(v, &n, "protected_roles", pr, npr);
+	add_var(v, &n, "default_region", org->default_region);
+	add_var(v, &n, "access_role", org->access_role);
+	add_var(v, &n, "boundary_policy_name", bw_spec__boundary_name(spec));
+	if (rt) {
+		add_var(v, &n, "management_account_id", rt->management_account_id);
+		add_var(v, &n, "organization_id", rt->organization_id);
+	}
+	if (account) {
+		add_var(v, &n, "account_name", account->name);
+		add_var(v, &n, "environment", account->environment);
+		if (rt)
+			add_var(v, &n, "account_id", rt->account_id);
+	}
+	rc = bw_policy_render(out, doc->text, doc->len, v, n, report, ctx, err);
+	free(v);
+	return rc;
 }
 
 int bw_spec_render(char **out, const struct bw_spec *spec, const struct bw_spec_doc *doc,

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bulwark/policy.h"
+
 /*
  * The rule checkers return true when s is acceptable; otherwise they write
  * why (lowercase, no full stop, e.g. "is 70 characters; AWS allows 1 to
@@ -45,12 +47,14 @@ struct bw_spec_account;
 struct bw_error;
 
 /*
- * bw_spec_render that goes on past a bad variable, calling bad(ctx, name,
- * why) for each (every occurrence), so validation reports them all.
+ * bw_spec_render passing every problem of bw_policy_render to report, so
+ * validation can show them all.
  */
-typedef void (*bw_spec__bad_var_fn)(void *ctx, const char *name, const char *why);
 int bw_spec__render(char **out, const struct bw_spec *spec, const struct bw_spec_doc *doc,
 		    const struct bw_spec_runtime *rt, const struct bw_spec_account *account,
-		    bw_spec__bad_var_fn bad, void *ctx, struct bw_error *err);
+		    bw_policy_report_fn report, void *ctx, struct bw_error *err);
+
+/* The one permissions boundary the baselines use (boundary_policy_name), or NULL. */
+const char *bw_spec__boundary_name(const struct bw_spec *spec);
 
 #endif

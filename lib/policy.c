@@ -304,6 +304,11 @@ static const char *kind_name(enum bw_policy_kind kind)
 	return "policy";
 }
 
+static const char *kind_article(enum bw_policy_kind kind)
+{
+	return kind == BW_POLICY_IDENTITY ? "an" : "a";
+}
+
 static bool sid_ok(const char *s)
 {
 	for (; *s; s++)
@@ -605,8 +610,8 @@ static void check_statement(struct vctx *v, long i, const json_t *st, json_t *si
 		if (pr)
 			check_principal(v, i, pr);
 	} else if (pr || notpr) {
-		vproblem(v, i, "statement %ld: a %s has no \"%s\" (it applies to whoever it is attached to): remove it or use an aws:PrincipalArn condition",
-			 i + 1, kind_name(v->kind), pr ? "Principal" : "NotPrincipal");
+		vproblem(v, i, "statement %ld: %s %s has no \"%s\" (it applies to whoever it is attached to): remove it or use an aws:PrincipalArn condition",
+			 i + 1, kind_article(v->kind), kind_name(v->kind), pr ? "Principal" : "NotPrincipal");
 	}
 
 	cond = json_object_get(st, "Condition");

@@ -105,6 +105,14 @@ const char *bw_engine_management_account(const struct bw_engine *e)
 	return e->has_org ? e->org.master_account_id : e->caller_account;
 }
 
+void bw_engine_set_progress(struct bw_engine *e, bw_progress_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&e->lock);
+	e->opts.progress = fn;
+	e->opts.progress_ctx = ctx;
+	pthread_mutex_unlock(&e->lock);
+}
+
 bool bw_engine__cancelled(const struct bw_engine *e)
 {
 	return e->opts.cancel && *e->opts.cancel;
@@ -813,6 +821,7 @@ int bw_engine_plan(struct bw_engine *e, const struct bw_plan **out, struct bw_er
 		    (rc = bw_diff__baseline(e, acc, &e->plan, err)))
 			return rc;
 	}
+	bw_plan_sort(&e->plan);
 	e->planned = true;
 	*out = &e->plan;
 	return 0;

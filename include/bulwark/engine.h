@@ -95,6 +95,9 @@ int bw_engine_apply(struct bw_engine *e, struct bw_apply_summary *sum,
  */
 size_t bw_engine_failures(struct bw_engine *e, struct bw_buf *out);
 
+/* Change the progress callback (NULL: none) between steps. */
+void bw_engine_set_progress(struct bw_engine *e, bw_progress_fn fn, void *ctx);
+
 /* The management account id, once read ("" before). */
 const char *bw_engine_management_account(const struct bw_engine *e);
 

@@ -44,8 +44,49 @@ static void ctx_destroy(void *p)
 	EVP_MD_CTX_free(p);
 }
 
+/* Character classes, one table lookup per byte on the hot path. */
+enum {
+	C_UNRESERVED = 1,	/* RFC 3986 unreserved: never percent-encoded */
+	C_TCHAR = 2,		/* RFC 9110 token: header names, methods */
+	C_WS = 4,		/* white space in a header value */
+	C_CTL = 8,		/* control bytes, except tab */
+	C_SCOPE = 16,		/* region, service, access key id */
+};
+static unsigned char cclass[256];
+static unsigned char lowercase[256];
+static char hexpair[256][2];	/* lowercase hex of each byte value */
+
+static void cclass_init(void)
+{
+	const char *p;
+	int ch;
+
+	for (ch = 0; ch < 256; ch++) {
+		unsigned char c = 0;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9'))
+			c |= C_UNRESERVED | C_TCHAR | C_SCOPE;
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			c |= C_CTL;
+		cclass[ch] = c;
+		lowercase[ch] = (unsigned char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+		hexpair[ch][0] = "0123456789abcdef"[ch >> 4];
+		hexpair[ch][1] = "0123456789abcdef"[ch & 15];
+	}
+	for (p = "-._~"; *p; p++)
+		cclass[(unsigned char)*p] |= C_UNRESERVED;
+	for (p = "!#$%&'*+-.^_`|~"; *p; p++)
+		cclass[(unsigned char)*p] |= C_TCHAR;
+	for (p = "-_."; *p; p++)
+		cclass[(unsigned char)*p] |= C_SCOPE;
+	for (p = " \t\r\n"; *p; p++)
+		cclass[(unsigned char)*p] |= C_WS;
+}
+
 static void crypto_init(void)
 {
+	cclass_init();
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 	if (!sha256_md)
 		return;
@@ -57,12 +98,20 @@ static void crypto_init(void)
 	crypto_ready = 1;
 }
 
+/* Every public entry point calls this first. */
+static int lib_init(void)
+{
+	if (pthread_once(&crypto_once, crypto_init) || !crypto_ready)
+		return BW_ERR_INTERNAL;
+	return 0;
+}
+
 /* This thread's digest context, created on first use. */
 static int md_ctx(EVP_MD_CTX **out)
 {
 	EVP_MD_CTX *c;
 
-	if (pthread_once(&crypto_once, crypto_init) || !crypto_ready)
+	if (lib_init())
 		return BW_ERR_INTERNAL;
 	c = pthread_getspecific(ctx_key);
 	if (!c) {
@@ -130,18 +179,15 @@ out:
 	return rc;
 }
 
-static const char hexlow[] = "0123456789abcdef";
 static const char hexup[] = "0123456789ABCDEF";
 
 static char *put_hex(char *w, const unsigned char *d, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		*w++ = hexlow[d[i] >> 4];
-		*w++ = hexlow[d[i] & 15];
-	}
-	return w;
+	for (i = 0; i < n; i++)
+		memcpy(w + 2 * i, hexpair[d[i]], 2);
+	return w + 2 * n;
 }
 
 void bw_sha256_hex(char out[65], const void *data, size_t len)
@@ -185,11 +231,7 @@ static int scope_part_ok(const char *s, size_t *len)
 	for (i = 0; s[i]; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (i >= MAX_SCOPE_PART)
-			return 0;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-		      ch == '.'))
+		if (i >= MAX_SCOPE_PART || !(cclass[ch] & C_SCOPE))
 			return 0;
 	}
 	*len = i;
@@ -297,6 +339,8 @@ int bw_sigv4_signing_key(unsigned char out[32], const char *secret,
 	EVP_MD_CTX *c;
 	int rc;
 
+	if (lib_init())
+		return BW_ERR_INTERNAL;
 	if (!secret || !date8 || !region || !service || !date8_ok(date8) ||
 	    !scope_part_ok(region, &rlen) || !scope_part_ok(service, &slen))
 		return BW_ERR_INVALID;
@@ -339,16 +383,9 @@ void bw_sigv4_cache_clear(void)
 
 /* ---- encoding ------------------------------------------------------------ */
 
-static inline int unreserved(unsigned char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
-	       ch == '_' || ch == '~';
-}
-
 static inline char *put_enc_byte(char *w, unsigned char ch, int keep_slash)
 {
-	if (unreserved(ch) || (keep_slash && ch == '/')) {
+	if ((cclass[ch] & C_UNRESERVED) || (keep_slash && ch == '/')) {
 		*w++ = (char)ch;
 	} else {
 		*w++ = '%';
@@ -373,6 +410,8 @@ int bw_uri_encode(struct bw_buf *b, const char *s, size_t len, int keep_slash)
 	char *w;
 	int rc;
 
+	if (lib_init())
+		return BW_ERR_INTERNAL;
 	if (len > SIZE_MAX / 3)
 		return BW_ERR_TOOBIG;
 	rc = bw_buf_grow(b, len * 3);
@@ -478,7 +517,7 @@ struct hent {
 
 static inline unsigned char lower(unsigned char ch)
 {
-	return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch + 32) : ch;
+	return lowercase[ch];
 }
 
 static int name_cmp(const char *a, size_t alen, const char *b, size_t blen)
@@ -529,21 +568,12 @@ static int is_name_eq(const char *name, size_t nlen, const char *lit, size_t lit
 }
 #define NAME_IS(h, lit) is_name_eq((h)->name, (h)->nlen, lit, sizeof(lit) - 1)
 
-/* RFC 9110 token characters. */
-static int tchar(unsigned char ch)
-{
-	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9'))
-		return 1;
-	return ch && strchr("!#$%&'*+-.^_`|~", ch) != NULL;
-}
-
 static int token_ok(const char *s, size_t *len)
 {
 	size_t i;
 
 	for (i = 0; s[i]; i++)
-		if (!tchar((unsigned char)s[i]))
+		if (!(cclass[(unsigned char)s[i]] & C_TCHAR))
 			return 0;
 	*len = i;
 	return i > 0;
@@ -561,6 +591,8 @@ static int value_ok(const char *v, size_t *len)
 	for (i = 0; v[i]; i++) {
 		unsigned char ch = (unsigned char)v[i];
 
+		if (!(cclass[ch] & C_CTL))
+			continue;
 		if (ch == '\r') {
 			if (v[i + 1] != '\n')
 				return 0;
@@ -571,8 +603,7 @@ static int value_ok(const char *v, size_t *len)
 				return 0;
 			continue;
 		}
-		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			return 0;
+		return 0;
 	}
 	*len = i;
 	return 1;
@@ -580,26 +611,45 @@ static int value_ok(const char *v, size_t *len)
 
 static inline int is_ws(char ch)
 {
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+	return cclass[(unsigned char)ch] & C_WS;
 }
 
-/* Trimmed value with inner whitespace runs collapsed; at most n bytes. */
+/*
+ * The value trimmed, with inner white space runs collapsed to one space;
+ * writes at most n bytes.  Checking for control bytes here, rather than
+ * in a pass of its own, keeps values to one scan.  NULL if a control byte
+ * other than an obs-fold is found (checked over all n bytes).
+ */
 static char *put_value(char *w, const char *v, size_t n)
 {
-	size_t i = 0, end = n;
+	size_t i = 0, end = n, s;
+	int checked = 0;
 
 	while (i < end && is_ws(v[i]))
 		i++;
 	while (end > i && is_ws(v[end - 1]))
 		end--;
+	if (i || end < n) {
+		if (!value_ok(v, &s))
+			return NULL;
+		checked = 1;
+	}
 	while (i < end) {
-		if (is_ws(v[i])) {
-			*w++ = ' ';
-			while (is_ws(v[i]))
-				i++;
-		} else {
-			*w++ = v[i++];
+		s = i;
+		while (i < end && !(cclass[(unsigned char)v[i]] & (C_WS | C_CTL)))
+			i++;
+		memcpy(w, v + s, i - s);
+		w += i - s;
+		if (i == end)
+			break;
+		if ((cclass[(unsigned char)v[i]] & C_CTL) && !checked) {
+			if (!value_ok(v, &s))
+				return NULL;
+			checked = 1;
 		}
+		*w++ = ' ';
+		while (is_ws(v[i]))
+			i++;
 	}
 	return w;
 }
@@ -800,15 +850,24 @@ void bw_sigv4_result_init(struct bw_sigv4_result *r)
 	bw_buf_init(&r->query, 0);
 }
 
-/* The canonical request and the query may carry the session token. */
+/*
+ * The canonical request and the query may carry the session token, so
+ * they are wiped; the string to sign and the Authorization value are sent
+ * in clear anyway.  Every signing writes from offset 0 and resets len only
+ * at the start of the next one, so wiping len bytes covers all it wrote.
+ */
 void bw_sigv4_result_release(struct bw_sigv4_result *r)
 {
 	if (!r)
 		return;
-	bw_buf_release_secure(&r->canonical_request);
-	bw_buf_release_secure(&r->string_to_sign);
-	bw_buf_release_secure(&r->authorization);
-	bw_buf_release_secure(&r->query);
+	if (r->canonical_request.cap)
+		OPENSSL_cleanse(r->canonical_request.ptr, r->canonical_request.len);
+	if (r->query.cap)
+		OPENSSL_cleanse(r->query.ptr, r->query.len);
+	bw_buf_release(&r->canonical_request);
+	bw_buf_release(&r->string_to_sign);
+	bw_buf_release(&r->authorization);
+	bw_buf_release(&r->query);
 	r->n_add = 0;
 }
 
@@ -835,20 +894,37 @@ static char *put_num(char *w, int v, int digits)
 	return w + digits;
 }
 
+/*
+ * UTC calendar date from seconds (Howard Hinnant's days_from_civil,
+ * inverted), rather than gmtime_r, which takes glibc's time zone lock on
+ * every call.  Years 1970 to 9999 only.
+ */
 static int format_amz_date(char out[17], time_t when)
 {
-	struct tm tm;
+	long long t = (long long)when, days, secs, era, doe, yoe, doy, mp;
+	int y, m, d;
 	char *w = out;
 
-	if (!gmtime_r(&when, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+	if (t < 0 || t > 253402300799LL)	/* 9999-12-31T23:59:59Z */
 		return BW_ERR_INVALID;
-	w = put_num(w, tm.tm_year + 1900, 4);
-	w = put_num(w, tm.tm_mon + 1, 2);
-	w = put_num(w, tm.tm_mday, 2);
+	days = t / 86400;
+	secs = t % 86400;
+	days += 719468;
+	era = days / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	y = (int)(yoe + era * 400 + (m <= 2));
+	w = put_num(w, y, 4);
+	w = put_num(w, m, 2);
+	w = put_num(w, d, 2);
 	*w++ = 'T';
-	w = put_num(w, tm.tm_hour, 2);
-	w = put_num(w, tm.tm_min, 2);
-	w = put_num(w, tm.tm_sec, 2);
+	w = put_num(w, (int)(secs / 3600), 2);
+	w = put_num(w, (int)(secs / 60 % 60), 2);
+	w = put_num(w, (int)(secs % 60), 2);
 	*w++ = 'Z';
 	*w = '\0';
 	return 0;
@@ -861,11 +937,7 @@ static int access_key_ok(const char *s)
 	for (i = 0; s[i]; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (i >= MAX_ACCESS_KEY_ID)
-			return 0;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-		      ch == '.'))
+		if (i >= MAX_ACCESS_KEY_ID || !(cclass[ch] & C_SCOPE))
 			return 0;
 	}
 	return i > 0;
@@ -912,16 +984,26 @@ int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *re
 	int rc;
 	EVP_MD_CTX *c;
 
-	memset(&q, 0, sizeof(q));
+	q.n = 0;
 	q.e = q.stack;
 	q.cap = BW_ARRAY_SIZE(q.stack);
 	bw_buf_init(&q.scratch, 0);
 	if (!res || !req || !key || !p)
 		return bw_error_set(err, BW_ERR_INVALID, "sigv4: missing request, key or parameters");
+	/* A reused result: wipe what may hold a token before overwriting. */
+	if (res->canonical_request.cap)
+		OPENSSL_cleanse(res->canonical_request.ptr, res->canonical_request.len);
+	if (res->query.cap)
+		OPENSSL_cleanse(res->query.ptr, res->query.len);
 	bw_buf_reset(&res->canonical_request);
 	bw_buf_reset(&res->string_to_sign);
 	bw_buf_reset(&res->authorization);
 	bw_buf_reset(&res->query);
+	rc = md_ctx(&c);
+	if (rc) {
+		bw_error_set(err, rc, "sigv4: cannot set up SHA-256");
+		goto out;
+	}
 	res->n_add = 0;
 	res->signature[0] = '\0';
 
@@ -961,11 +1043,6 @@ int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *re
 	}
 	if (key->session_token && key->session_token[0])
 		token = key->session_token;
-	rc = md_ctx(&c);
-	if (rc) {
-		bw_error_set(err, rc, "sigv4: cannot set up SHA-256");
-		goto out;
-	}
 
 	/* Headers, plus room for the three the signer may add. */
 	if (req->n_headers > BW_ARRAY_SIZE(hstack) - 3) {
@@ -988,11 +1065,12 @@ int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *re
 					  "sigv4: header %zu has a bad name; use letters, digits and -", i);
 			goto out;
 		}
-		if (!in->value || !value_ok(in->value, &e->vlen)) {
+		if (!in->value) {
 			rc = bw_error_set(err, BW_ERR_INVALID,
-					  "sigv4: header '%.64s' has a control character in its value", in->name);
+					  "sigv4: header '%.64s' has no value", in->name);
 			goto out;
 		}
+		e->vlen = strlen(in->value);
 		e->name = in->name;
 		e->value = in->value;
 		e->idx = n;
@@ -1220,6 +1298,12 @@ int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *re
 			*w++ = ':';
 		}
 		w = put_value(w, h[i].value, h[i].vlen);
+		if (!w) {
+			rc = bw_error_set(err, BW_ERR_INVALID,
+					  "sigv4: header '%.64s' has a control character in its value",
+					  h[i].name);
+			goto out;
+		}
 		*w++ = '\n';
 	}
 	*w++ = '\n';

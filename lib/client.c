@@ -463,15 +463,17 @@ int bw_call(json_t **out, struct bw_client *c, enum bw_service svc, const char *
 		enum bw_retry_class cls;
 		struct timespec t0;
 		const char *reqid;
-		time_t signed_at;
-		long delay;
+		time_t signed_at, sign_wall;
+		long delay, skew_at_sign;
 
 		bw_error_clear(&aerr);
 		bw_retry_before_attempt(sh->retry, k.si->name);
 		stat_add(sh, &sh->stats.attempts);
 		bw_debug("%s %s: POST %s attempt %d/%d", k.si->name, op, k.ep->url, attempt, max);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		sign_wall = time(NULL);
 		rc = call_attempt(&k, &resp, &signed_at, &aerr);
+		skew_at_sign = (long)(signed_at - sign_wall);
 		if (rc) {
 			if (rc != BW_ERR_HTTP) {	/* credentials, signing, caps */
 				err_finish(err, &aerr, &k, 1);
@@ -514,9 +516,10 @@ int bw_call(json_t **out, struct bw_client *c, enum bw_service svc, const char *
 			if (cls == BW_RETRY_CLOCK_SKEW) {
 				/*
 				 * Worth one more try only if the server's Date moved
-				 * our clock; a wrong secret key looks the same.
+				 * our clock offset; a wrong secret key looks the same.
 				 */
-				long moved = (long)(bw_retry_now(sh->retry) - signed_at);
+				long moved = (long)(bw_retry_now(sh->retry) - time(NULL)) -
+					     skew_at_sign;
 
 				if (skew_retried || labs(moved) < 60)
 					cls = BW_RETRY_NO;

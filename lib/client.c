@@ -345,6 +345,7 @@ static int call_attempt(struct call *k, struct bw_http_response *resp, time_t *s
 	struct bw_header hdrs[12];
 	struct bw_sigv4_result sig;
 	struct bw_credentials *cr = NULL;
+	struct bw_buf token = BW_BUF_INIT;
 	struct bw_http_request req;
 	char ua[64];
 	size_t n = 0, nsigned, i;
@@ -375,13 +376,24 @@ static int call_attempt(struct call *k, struct bw_http_response *resp, time_t *s
 		key.secret_access_key = cr->secret_access_key;
 		key.session_token = cr->session_token;
 		rc = bw_sigv4_sign(&sig, &sreq, &key, &p, aerr);
+		for (i = 0; !rc && i < sig.n_add && n < BW_ARRAY_SIZE(hdrs) - 2; i++) {
+			hdrs[n] = sig.add[i];
+			/*
+			 * The signer may hand back the token by reference to
+			 * our credential copy, which is about to be wiped.
+			 */
+			if (cr->session_token && hdrs[n].value == cr->session_token) {
+				if (bw_buf_adds(&token, cr->session_token))
+					rc = bw_error_set(aerr, BW_ERR_NOMEM, "out of memory");
+				hdrs[n].value = token.ptr;
+			}
+			n++;
+		}
 		/* The copy has done its job: wipe it before anything else runs. */
 		bw_credentials_free(cr);
 		cr = NULL;
 		if (rc)
 			goto out;
-		for (i = 0; i < sig.n_add && n < BW_ARRAY_SIZE(hdrs) - 2; i++)
-			hdrs[n++] = sig.add[i];
 		hdrs[n++] = (struct bw_header){ "Authorization", sig.authorization.ptr };
 	}
 	hdrs[n++] = (struct bw_header){ "User-Agent", ua };
@@ -395,6 +407,7 @@ static int call_attempt(struct call *k, struct bw_http_response *resp, time_t *s
 	rc = bw_http_perform(k->c->sh->http, &req, resp, aerr);
 out:
 	bw_sigv4_result_release(&sig);
+	bw_buf_release_secure(&token);
 	return rc;
 }
 
@@ -450,15 +463,17 @@ int bw_call(json_t **out, struct bw_client *c, enum bw_service svc, const char *
 		enum bw_retry_class cls;
 		struct timespec t0;
 		const char *reqid;
-		time_t signed_at;
-		long delay;
+		time_t signed_at, sign_wall;
+		long delay, skew_at_sign;
 
 		bw_error_clear(&aerr);
 		bw_retry_before_attempt(sh->retry, k.si->name);
 		stat_add(sh, &sh->stats.attempts);
 		bw_debug("%s %s: POST %s attempt %d/%d", k.si->name, op, k.ep->url, attempt, max);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		sign_wall = time(NULL);
 		rc = call_attempt(&k, &resp, &signed_at, &aerr);
+		skew_at_sign = (long)(signed_at - sign_wall);
 		if (rc) {
 			if (rc != BW_ERR_HTTP) {	/* credentials, signing, caps */
 				err_finish(err, &aerr, &k, 1);
@@ -501,9 +516,10 @@ int bw_call(json_t **out, struct bw_client *c, enum bw_service svc, const char *
 			if (cls == BW_RETRY_CLOCK_SKEW) {
 				/*
 				 * Worth one more try only if the server's Date moved
-				 * our clock; a wrong secret key looks the same.
+				 * our clock offset; a wrong secret key looks the same.
 				 */
-				long moved = (long)(bw_retry_now(sh->retry) - signed_at);
+				long moved = (long)(bw_retry_now(sh->retry) - time(NULL)) -
+					     skew_at_sign;
 
 				if (skew_retried || labs(moved) < 60)
 					cls = BW_RETRY_NO;
@@ -539,6 +555,7 @@ int bw_call_all(json_t **out, struct bw_client *c, enum bw_service svc, const ch
 		const json_t *input, const char *result_key, struct bw_error *err)
 {
 	json_t *in = NULL, *page = NULL, *all = NULL, *seen = NULL, *first = NULL, *items;
+	json_t *tok = NULL;
 	const char *key, *token;
 	size_t pages = 0;
 	int rc = 0;
@@ -570,14 +587,21 @@ int bw_call_all(json_t **out, struct bw_client *c, enum bw_service svc, const ch
 			goto out;
 		}
 		bw_proto_next_page(page, &key, &token);
-		if (!first) {
-			first = page;
-		} else {
-			json_decref(page);
+		/* token is borrowed from page: keep a reference while we use it */
+		json_decref(tok);
+		tok = key ? json_string(token) : NULL;
+		if (key && !tok) {
+			rc = bw_error_set(err, BW_ERR_NOMEM, "out of memory");
+			goto out;
 		}
+		if (!first)
+			first = page;
+		else
+			json_decref(page);
 		page = NULL;
 		if (!key)
 			break;
+		token = json_string_value(tok);
 		if (json_object_get(seen, token) || ++pages >= CLIENT_MAX_PAGES) {
 			rc = bw_error_set(err, BW_ERR_PARSE,
 					  "%s %s: the service repeated pagination token '%.40s': stopped instead of looping",
@@ -590,7 +614,7 @@ int bw_call_all(json_t **out, struct bw_client *c, enum bw_service svc, const ch
 			goto out;
 		}
 		if (json_object_set_new(seen, token, json_true()) ||
-		    json_object_set_new(in, key, json_string(token))) {
+		    json_object_set(in, key, tok)) {
 			rc = bw_error_set(err, BW_ERR_NOMEM, "out of memory");
 			goto out;
 		}
@@ -611,5 +635,6 @@ out:
 	json_decref(all);
 	json_decref(seen);
 	json_decref(in);
+	json_decref(tok);
 	return rc;
 }

@@ -32,6 +32,7 @@ struct bw_http {
 	long timeout_ms;
 	size_t max_response;
 	char *ca_bundle;
+	char *noproxy;
 };
 
 struct http_xfer {
@@ -93,6 +94,23 @@ int bw_http_new(struct bw_http **out, const struct bw_http_opts *opts, struct bw
 			goto nomem;
 	}
 	/*
+	 * A proxy cannot reach our loopback (a local emulator): keep the
+	 * user's NO_PROXY and add the loopback names to it.
+	 */
+	{
+		const char *np = getenv("NO_PROXY");
+		struct bw_buf b = BW_BUF_INIT;
+
+		if (!np || !*np)
+			np = getenv("no_proxy");
+		if (bw_buf_addf(&b, "%s%slocalhost,127.0.0.1,::1", np && *np ? np : "",
+				np && *np ? "," : ""))
+			goto nomem;
+		h->noproxy = bw_buf_detach(&b, NULL);
+		if (!h->noproxy)
+			goto nomem;
+	}
+	/*
 	 * DNS answers and TLS sessions are shared by every handle; live
 	 * connections stay with their handle, which the pool keeps warm.
 	 */
@@ -126,6 +144,7 @@ void bw_http_free(struct bw_http *h)
 		pthread_mutex_destroy(&h->share_lock[j]);
 	pthread_mutex_destroy(&h->lock);
 	free(h->ca_bundle);
+	free(h->noproxy);
 	free(h);
 }
 
@@ -308,6 +327,8 @@ int bw_http_perform(struct bw_http *h, const struct bw_http_request *req,
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (h->noproxy)
+		curl_easy_setopt(c, CURLOPT_NOPROXY, h->noproxy);
 	curl_easy_setopt(c, CURLOPT_SHARE, h->share);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);

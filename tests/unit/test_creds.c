@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -596,6 +597,45 @@ static void test_role_refresh(void **state)
 	assert_string_equal(err.aws_code, "AccessDenied");
 }
 
+static void *get_thread(void *arg)
+{
+	struct bw_credentials *c = NULL;
+	struct bw_error err = { 0 };
+
+	if (bw_creds_get(&c, arg, &err) || strcmp(c->access_key_id, "ASIACONC"))
+		return (void *)1;
+	bw_credentials_free(c);
+	return NULL;
+}
+
+/* Threads asking at once share one fetch; each gets its own copy. */
+static void test_concurrent_get(void **state)
+{
+	struct fx *f = *state;
+	struct httpstub_response resp = { .status = 200, .headers = "Content-Type: text/xml",
+					  .delay_ms = 200 };
+	pthread_t th[8];
+	char *x;
+
+	files(f, "[default]\nrole_arn = arn:aws:iam::1:role/C\nsource_profile = base\n"
+		 "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = " MARK "\n",
+	      NULL);
+	x = sts_xml("AssumeRole", "ASIACONC", time(NULL) + 3600);
+	resp.body = x;
+	httpstub_push(f->stub, &resp);
+	free(x);
+	chain(f);
+	for (size_t i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, get_thread, f->chain), 0);
+	for (size_t i = 0; i < 8; i++) {
+		void *rv;
+
+		assert_int_equal(pthread_join(th[i], &rv), 0);
+		assert_null(rv);
+	}
+	assert_int_equal(httpstub_n_requests(f->stub), 1);
+}
+
 struct bad_profile {
 	const char *config;
 	const char *profile;
@@ -1012,6 +1052,7 @@ int main(void)
 		T(test_role_source_profile),
 		T(test_role_chain_two_hops),
 		T(test_role_refresh),
+		T(test_concurrent_get),
 		T(test_profile_errors),
 		T(test_self_source_and_credential_source_env),
 		T(test_web_identity),

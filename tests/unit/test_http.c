@@ -305,6 +305,28 @@ static void test_reuse_threads(void **state)
 	}
 }
 
+static void test_loopback_bypasses_proxy(void **state)
+{
+	struct fx *f = *state;
+	struct bw_http *h = NULL;
+	struct bw_http_response resp;
+	struct bw_error err = { 0 };
+	struct bw_http_request req = { "GET", f->url, NULL, 0, NULL, 0, 0 };
+
+	/* a proxy that does not exist: loopback traffic must not go there */
+	setenv("http_proxy", "http://127.0.0.1:9", 1);
+	setenv("NO_PROXY", "corp.example.com", 1);
+	assert_int_equal(bw_http_new(&h, NULL, NULL), 0);
+	bw_http_response_init(&resp);
+	httpstub_respond(f->stub, 200, NULL, "direct");
+	assert_int_equal(bw_http_perform(h, &req, &resp, &err), 0);
+	assert_string_equal(resp.body.ptr, "direct");
+	bw_http_response_release(&resp);
+	bw_http_free(h);
+	unsetenv("http_proxy");
+	unsetenv("NO_PROXY");
+}
+
 static void test_url_policy(void **state)
 {
 	static const char *const good[] = {
@@ -378,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_redirects_no_other_schemes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reuse_sequential, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reuse_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loopback_bypasses_proxy, setup, teardown),
 		cmocka_unit_test(test_url_policy),
 	};
 

@@ -345,6 +345,7 @@ static int call_attempt(struct call *k, struct bw_http_response *resp, time_t *s
 	struct bw_header hdrs[12];
 	struct bw_sigv4_result sig;
 	struct bw_credentials *cr = NULL;
+	struct bw_buf token = BW_BUF_INIT;
 	struct bw_http_request req;
 	char ua[64];
 	size_t n = 0, nsigned, i;
@@ -375,13 +376,24 @@ static int call_attempt(struct call *k, struct bw_http_response *resp, time_t *s
 		key.secret_access_key = cr->secret_access_key;
 		key.session_token = cr->session_token;
 		rc = bw_sigv4_sign(&sig, &sreq, &key, &p, aerr);
+		for (i = 0; !rc && i < sig.n_add && n < BW_ARRAY_SIZE(hdrs) - 2; i++) {
+			hdrs[n] = sig.add[i];
+			/*
+			 * The signer may hand back the token by reference to
+			 * our credential copy, which is about to be wiped.
+			 */
+			if (cr->session_token && hdrs[n].value == cr->session_token) {
+				if (bw_buf_adds(&token, cr->session_token))
+					rc = bw_error_set(aerr, BW_ERR_NOMEM, "out of memory");
+				hdrs[n].value = token.ptr;
+			}
+			n++;
+		}
 		/* The copy has done its job: wipe it before anything else runs. */
 		bw_credentials_free(cr);
 		cr = NULL;
 		if (rc)
 			goto out;
-		for (i = 0; i < sig.n_add && n < BW_ARRAY_SIZE(hdrs) - 2; i++)
-			hdrs[n++] = sig.add[i];
 		hdrs[n++] = (struct bw_header){ "Authorization", sig.authorization.ptr };
 	}
 	hdrs[n++] = (struct bw_header){ "User-Agent", ua };
@@ -395,6 +407,7 @@ static int call_attempt(struct call *k, struct bw_http_response *resp, time_t *s
 	rc = bw_http_perform(k->c->sh->http, &req, resp, aerr);
 out:
 	bw_sigv4_result_release(&sig);
+	bw_buf_release_secure(&token);
 	return rc;
 }
 
@@ -539,6 +552,7 @@ int bw_call_all(json_t **out, struct bw_client *c, enum bw_service svc, const ch
 		const json_t *input, const char *result_key, struct bw_error *err)
 {
 	json_t *in = NULL, *page = NULL, *all = NULL, *seen = NULL, *first = NULL, *items;
+	json_t *tok = NULL;
 	const char *key, *token;
 	size_t pages = 0;
 	int rc = 0;
@@ -570,14 +584,21 @@ int bw_call_all(json_t **out, struct bw_client *c, enum bw_service svc, const ch
 			goto out;
 		}
 		bw_proto_next_page(page, &key, &token);
-		if (!first) {
-			first = page;
-		} else {
-			json_decref(page);
+		/* token is borrowed from page: keep a reference while we use it */
+		json_decref(tok);
+		tok = key ? json_string(token) : NULL;
+		if (key && !tok) {
+			rc = bw_error_set(err, BW_ERR_NOMEM, "out of memory");
+			goto out;
 		}
+		if (!first)
+			first = page;
+		else
+			json_decref(page);
 		page = NULL;
 		if (!key)
 			break;
+		token = json_string_value(tok);
 		if (json_object_get(seen, token) || ++pages >= CLIENT_MAX_PAGES) {
 			rc = bw_error_set(err, BW_ERR_PARSE,
 					  "%s %s: the service repeated pagination token '%.40s': stopped instead of looping",
@@ -590,7 +611,7 @@ int bw_call_all(json_t **out, struct bw_client *c, enum bw_service svc, const ch
 			goto out;
 		}
 		if (json_object_set_new(seen, token, json_true()) ||
-		    json_object_set_new(in, key, json_string(token))) {
+		    json_object_set(in, key, tok)) {
 			rc = bw_error_set(err, BW_ERR_NOMEM, "out of memory");
 			goto out;
 		}
@@ -611,5 +632,6 @@ out:
 	json_decref(all);
 	json_decref(seen);
 	json_decref(in);
+	json_decref(tok);
 	return rc;
 }

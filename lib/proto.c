@@ -21,12 +21,13 @@
 
 /*
  * What the IAM (2010-05-08) and STS (2011-06-15) models declare for the
- * members of their output shapes, by member name (no name has two types),
- * generated from botocore 1.43's service-2.json files.  Without it an
- * empty <Roles/> could not be told from an empty string, nor "true" from
- * a name.  Sorted for bsearch (strcmp order).
+ * members of their output shapes, by member name (only "Reason" has two
+ * types, and is left out), generated from botocore 1.43's service-2.json
+ * files.  Without it an empty <Roles/> or <RoleLastUsed/> could not be
+ * told from an empty string, nor "true" from a name.  Sorted for bsearch
+ * (strcmp order).
  */
-enum xml_kind { XK_STRING, XK_LIST, XK_MAP, XK_BOOL, XK_INT };
+enum xml_kind { XK_STRING, XK_LIST, XK_MAP, XK_BOOL, XK_INT, XK_STRUCT };
 
 struct xml_member {
 	const char *name;
@@ -35,30 +36,43 @@ struct xml_member {
 
 static const struct xml_member xml_members[] = {
 	{ "AccessDetails", XK_LIST },
+	{ "AccessKey", XK_STRUCT },
+	{ "AccessKeyLastUsed", XK_STRUCT },
 	{ "AccessKeyMetadata", XK_LIST },
 	{ "AccountAliases", XK_LIST },
 	{ "AllowUsersToChangePassword", XK_BOOL },
 	{ "AllowedByOrganizations", XK_BOOL },
 	{ "AllowedByPermissionsBoundary", XK_BOOL },
+	{ "AssumedRoleUser", XK_STRUCT },
 	{ "AttachedManagedPolicies", XK_LIST },
 	{ "AttachedPolicies", XK_LIST },
 	{ "AttachmentCount", XK_INT },
+	{ "Certificate", XK_STRUCT },
 	{ "Certificates", XK_LIST },
 	{ "Certifications", XK_MAP },
 	{ "ClientIDList", XK_LIST },
 	{ "Column", XK_INT },
 	{ "ContextKeyNames", XK_LIST },
+	{ "Credentials", XK_STRUCT },
+	{ "DelegationRequest", XK_STRUCT },
 	{ "DelegationRequests", XK_LIST },
 	{ "EnabledFeatures", XK_LIST },
+	{ "EndPosition", XK_STRUCT },
 	{ "EntityDetailsList", XK_LIST },
+	{ "EntityInfo", XK_STRUCT },
+	{ "Error", XK_STRUCT },
+	{ "ErrorDetails", XK_STRUCT },
 	{ "EvalDecisionDetails", XK_MAP },
 	{ "EvaluationResults", XK_LIST },
 	{ "ExpirePasswords", XK_BOOL },
+	{ "FederatedUser", XK_STRUCT },
+	{ "Group", XK_STRUCT },
 	{ "GroupDetailList", XK_LIST },
 	{ "GroupList", XK_LIST },
 	{ "GroupPolicyList", XK_LIST },
 	{ "Groups", XK_LIST },
 	{ "HardExpiry", XK_BOOL },
+	{ "InstanceProfile", XK_STRUCT },
 	{ "InstanceProfileList", XK_LIST },
 	{ "InstanceProfiles", XK_LIST },
 	{ "IsAttachable", XK_BOOL },
@@ -66,6 +80,7 @@ static const struct xml_member xml_members[] = {
 	{ "IsTruncated", XK_BOOL },
 	{ "JwtVendingEnabled", XK_BOOL },
 	{ "Line", XK_INT },
+	{ "LoginProfile", XK_STRUCT },
 	{ "MFADevices", XK_LIST },
 	{ "MatchedStatements", XK_LIST },
 	{ "MaxPasswordAge", XK_INT },
@@ -76,17 +91,24 @@ static const struct xml_member xml_members[] = {
 	{ "NumberOfServicesNotAccessed", XK_INT },
 	{ "OnlySendByOwner", XK_BOOL },
 	{ "OpenIDConnectProviderList", XK_LIST },
+	{ "OrganizationsDecisionDetail", XK_STRUCT },
 	{ "PackedPolicySize", XK_INT },
 	{ "Parameters", XK_LIST },
+	{ "PasswordPolicy", XK_STRUCT },
 	{ "PasswordResetRequired", XK_BOOL },
 	{ "PasswordReusePrevention", XK_INT },
+	{ "Permissions", XK_STRUCT },
+	{ "PermissionsBoundary", XK_STRUCT },
+	{ "PermissionsBoundaryDecisionDetail", XK_STRUCT },
 	{ "PermissionsBoundaryUsageCount", XK_INT },
 	{ "Policies", XK_LIST },
 	{ "PoliciesGrantingServiceAccess", XK_LIST },
+	{ "Policy", XK_STRUCT },
 	{ "PolicyGroups", XK_LIST },
 	{ "PolicyNames", XK_LIST },
 	{ "PolicyRoles", XK_LIST },
 	{ "PolicyUsers", XK_LIST },
+	{ "PolicyVersion", XK_STRUCT },
 	{ "PolicyVersionList", XK_LIST },
 	{ "PrivateKeyList", XK_LIST },
 	{ "RequireLowercaseCharacters", XK_BOOL },
@@ -95,27 +117,36 @@ static const struct xml_member xml_members[] = {
 	{ "RequireUppercaseCharacters", XK_BOOL },
 	{ "ResourceSpecificResults", XK_LIST },
 	{ "Resources", XK_LIST },
+	{ "Role", XK_STRUCT },
 	{ "RoleDetailList", XK_LIST },
+	{ "RoleLastUsed", XK_STRUCT },
 	{ "RolePermissionRestrictionArns", XK_LIST },
 	{ "RolePolicyList", XK_LIST },
 	{ "RoleUsageList", XK_LIST },
 	{ "Roles", XK_LIST },
 	{ "SAMLProviderList", XK_LIST },
+	{ "SSHPublicKey", XK_STRUCT },
 	{ "SSHPublicKeys", XK_LIST },
+	{ "ServerCertificate", XK_STRUCT },
+	{ "ServerCertificateMetadata", XK_STRUCT },
 	{ "ServerCertificateMetadataList", XK_LIST },
+	{ "ServiceSpecificCredential", XK_STRUCT },
 	{ "ServiceSpecificCredentials", XK_LIST },
 	{ "ServicesLastAccessed", XK_LIST },
 	{ "SessionDuration", XK_INT },
+	{ "StartPosition", XK_STRUCT },
 	{ "SummaryMap", XK_MAP },
 	{ "Tags", XK_LIST },
 	{ "ThumbprintList", XK_LIST },
 	{ "TotalAuthenticatedEntities", XK_INT },
 	{ "TrackedActionsLastAccessed", XK_LIST },
+	{ "User", XK_STRUCT },
 	{ "UserDetailList", XK_LIST },
 	{ "UserPolicyList", XK_LIST },
 	{ "Users", XK_LIST },
 	{ "Values", XK_LIST },
 	{ "Versions", XK_LIST },
+	{ "VirtualMFADevice", XK_STRUCT },
 	{ "VirtualMFADevices", XK_LIST },
 	{ "isTruncated", XK_BOOL },
 };
@@ -471,7 +502,7 @@ static json_t *xml_leaf(xmlNode *n, const char *name, int *rc)
 	}
 	if (kind == XK_LIST) {
 		v = json_array();	/* <Roles/>: an empty list */
-	} else if (kind == XK_MAP) {
+	} else if (kind == XK_MAP || kind == XK_STRUCT) {
 		v = json_object();
 	} else if (kind == XK_BOOL && (!strcmp(text, "true") || !strcmp(text, "false"))) {
 		v = json_boolean(!strcmp(text, "true"));
@@ -481,8 +512,12 @@ static json_t *xml_leaf(xmlNode *n, const char *name, int *rc)
 		errno = 0;
 		ll = strtoll(text, &end, 10);
 		v = !*end && !errno ? json_integer(ll) : json_string(text);
-	} else if (is_policy_document(name)) {
-		/* IAM percent-encodes policy documents in responses */
+	} else if (is_policy_document(name) && !strchr(text, '{')) {
+		/*
+		 * IAM percent-encodes policy documents in responses.  One with
+		 * a raw '{' was never encoded (moto's ListRoles, say): decoding
+		 * it would corrupt any "%41" inside.
+		 */
 		char *dec = bw_proto_url_decode(text);
 
 		v = dec ? json_string(dec) : json_string(text);

@@ -57,7 +57,9 @@ int bw_proto_parse_output(json_t **out, const struct bw_service_info *si, const 
  * result element).  Lists (<member> children, and members the IAM and STS
  * models declare as lists even when empty) become arrays, <entry>
  * key/value maps objects, modelled booleans and integers JSON booleans and
- * integers, other leaves strings; *PolicyDocument fields are URL-decoded.
+ * integers, empty modelled structures {}, other leaves strings (timestamps
+ * too); *PolicyDocument fields are URL-decoded unless they hold a raw '{'
+ * (never encoded) and stay JSON text, not objects.
  * DTDs and entities are refused; size and depth are capped.
  */
 int bw_proto_xml_to_json(json_t **out, const char *xml, size_t len, const char *op,

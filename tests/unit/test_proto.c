@@ -244,6 +244,21 @@ static void test_xml_empty_lists_and_aliases(void **state)
 	assert_json(v, "{}");
 	json_decref(v);
 
+	/* an empty modelled structure is {} (moto and AWS: <RoleLastUsed/>) */
+	v = xml("<GetRoleResponse><GetRoleResult><Role><RoleName>r</RoleName><RoleLastUsed/>"
+		"</Role></GetRoleResult></GetRoleResponse>", "GetRole");
+	assert_json(v, "{\"Role\":{\"RoleName\":\"r\",\"RoleLastUsed\":{}}}");
+	json_decref(v);
+
+	/* moto's ListRoles sends the policy unencoded: it must stay intact */
+	v = xml("<ListRolesResponse><ListRolesResult><Roles><member>"
+		"<AssumeRolePolicyDocument>{\"Condition\":{\"StringLike\":{\"a\":\"100%41\"}}}"
+		"</AssumeRolePolicyDocument></member></Roles></ListRolesResult></ListRolesResponse>",
+		"ListRoles");
+	assert_json(v, "{\"Roles\":[{\"AssumeRolePolicyDocument\":"
+		    "\"{\\\"Condition\\\":{\\\"StringLike\\\":{\\\"a\\\":\\\"100%41\\\"}}}\"}]}");
+	json_decref(v);
+
 	/* an unknown element whose children are all <member> is a list */
 	v = xml("<XResponse><XResult><Unknown><member>a</member></Unknown><Blank></Blank>"
 		"</XResult></XResponse>", "X");

@@ -119,6 +119,9 @@ struct ynode {
 	size_t n;		/* kids (for a map, twice the pairs) */
 };
 
+/* Problems kept per load; the rest are counted. */
+#define MAX_PROBLEMS 200
+
 /* ---- loading state -------------------------------------------------------- */
 
 struct ld {
@@ -127,6 +130,8 @@ struct ld {
 	const char *file;		/* the spec's name in messages */
 	struct bw_spec_diag *d;
 	size_t errors;
+	size_t first;			/* d->n when loading began */
+	size_t dropped;			/* problems past MAX_PROBLEMS */
 	bool nomem;
 	size_t nodes;
 	char why[512];
@@ -200,6 +205,11 @@ static void add_problem(struct ld *ld, enum bw_spec_severity sev, const char *fi
 		ld->errors++;
 	if (!d)
 		return;
+	/* A hostile file must not make us keep a problem per node. */
+	if (d->n - ld->first >= MAX_PROBLEMS) {
+		ld->dropped++;
+		return;
+	}
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
 		void *np = realloc(d->items, cap * sizeof(*d->items));
@@ -492,6 +502,23 @@ static bool yaml_extras(struct ld *ld, const yaml_event_t *ev, struct ynode *at)
 	return anchor || tag;
 }
 
+/* 1-based line and column (in characters) of byte off of text. */
+static void offset_to_pos(const char *text, size_t len, size_t off, int *line, int *col)
+{
+	int l = 1, c = 1;
+
+	for (size_t i = 0; i < off && i < len; i++) {
+		if (text[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
 /* Returns the document's root node, or NULL (with a problem reported). */
 static struct ynode *parse_yaml(struct ld *ld, const char *text, size_t len)
 {
@@ -519,6 +546,10 @@ static struct ynode *parse_yaml(struct ld *ld, const char *text, size_t len)
 				const char *hint = yaml_hint(&p, text, len);
 				struct ynode at = { .line = (int)p.problem_mark.line + 1,
 						    .col = (int)p.problem_mark.column + 1 };
+
+				/* Reader errors (encoding) only give a byte offset. */
+				if (p.error == YAML_READER_ERROR)
+					offset_to_pos(text, len, p.problem_offset, &at.line, &at.col);
 				err_at(ld, &at, hint, "invalid YAML: %s%s%s",
 				       p.problem ? p.problem : "syntax error",
 				       p.context ? " " : "", p.context ? p.context : "");
@@ -804,6 +835,20 @@ static long get_int(struct ld *ld, const struct ynode *map, const char *key, con
 	return v;
 }
 
+/* "12h", "14d", "90m" or "30s": the largest unit that divides v. */
+static const char *fmt_duration(char *buf, size_t n, long v)
+{
+	if (v && v % 86400 == 0)
+		snprintf(buf, n, "%ldd", v / 86400);
+	else if (v && v % 3600 == 0)
+		snprintf(buf, n, "%ldh", v / 3600);
+	else if (v && v % 60 == 0)
+		snprintf(buf, n, "%ldm", v / 60);
+	else
+		snprintf(buf, n, "%lds", v);
+	return buf;
+}
+
 /* A duration (number of seconds or 90m, 12h, 14d, 2w) in [min, max]. */
 static long get_duration(struct ld *ld, const struct ynode *map, const char *key,
 			 const char *what, long min, long max, long def)
@@ -819,9 +864,9 @@ static long get_duration(struct ld *ld, const struct ynode *map, const char *key
 		return def;
 	}
 	if (v < min || v > max) {
-		char hint[128];
-		snprintf(hint, sizeof(hint), "write a duration from %lds to %lds (%ldh to %ldd)",
-			 min, max, min / 3600, max / 86400);
+		char hint[128], a[32], b[32];
+		snprintf(hint, sizeof(hint), "write a duration from %s to %s",
+			 fmt_duration(a, sizeof(a), min), fmt_duration(b, sizeof(b), max));
 		err_at(ld, y, hint, "'%s' in %s is %ld seconds, out of range", key, what, v);
 		return def;
 	}
@@ -867,11 +912,9 @@ static const struct bw_spec_tag *get_tags(struct ld *ld, const struct ynode *map
 			continue;
 		}
 		if (!bw_spec__check_tag_key(kn->s, why, sizeof(why)))
-			err_at(ld, kn, "use letters, digits, spaces and _.:/=+-@, at most 128",
-			       "tag key '%s' in %s %s", kn->s, what, why);
+			err_at(ld, kn, NULL, "tag key '%s' in %s %s", kn->s, what, why);
 		if (!bw_spec__check_tag_value(vn->s, why, sizeof(why)))
-			err_at(ld, vn, "use letters, digits, spaces and _.:/=+-@, at most 256",
-			       "tag value '%s' in %s %s", vn->s, what, why);
+			err_at(ld, vn, NULL, "tag value '%s' in %s %s", vn->s, what, why);
 		t[k].key = kn->s;
 		t[k].value = vn->s;
 		k++;
@@ -1729,7 +1772,7 @@ static void decode_role(struct ld *ld, const struct ynode *r, struct bw_spec_bas
 	role->loc.line = r->line;
 	role->loc.column = r->col;
 	check_rule(ld, mget(r, "name"), role->name[0] ? role->name : NULL, "role name",
-		   role_name_rule, "use at most 64 letters, digits and _+=,.@-");
+		   role_name_rule, NULL);
 	s = get_str(ld, r, "description", what, false, "");
 	role->description = s ? s : "";
 	if (s)
@@ -1879,8 +1922,7 @@ static void decode_baseline(struct ld *ld, const struct ynode *y, struct bw_spec
 		struct bw_error e2;
 		bw_error_clear(&e2);
 		if (bw_spec_expand(&probe, b->alias, "x", "x", NULL, &e2))
-			err_at(ld, mget(y, "alias"), "use {account} and {environment}", "%s",
-			       e2.message);
+			err_at(ld, mget(y, "alias"), NULL, "%s", e2.message);
 		free(probe);
 	}
 	decode_password_policy(ld, mget(y, "password_policy"), what, &b->password_policy);
@@ -2346,16 +2388,17 @@ static void decode_sandbox(struct ld *ld, const struct ynode *root)
 		if (!p || strstr(p + 1, "{owner}")) {
 			err_at(ld, mget(y, "email"), "write it once, e.g. aws+sandbox-{owner}@example.com",
 			       "sandbox email '%s' must contain '{owner}' exactly once", sb->email);
-		} else if (bw_spec_expand(&probe, sb->email, NULL, NULL, "owner", &e2)) {
-			err_at(ld, mget(y, "email"), "use only {owner}", "%s", e2.message);
+		} else if (bw_spec_expand(&probe, sb->email, NULL, NULL, "x", &e2)) {
+			err_at(ld, mget(y, "email"), NULL, "%s", e2.message);
 		} else if (!bw_spec__check_email(probe, why, sizeof(why))) {
 			err_at(ld, mget(y, "email"), "write an address such as "
 			       "aws+sandbox-{owner}@example.com", "sandbox email '%s' %s", sb->email,
 			       why);
-		} else if (strlen(probe) - 5 > 64 - 8) {
+		} else if (strlen(probe) - 1 > 64 - 8) {
+			/* Owners need room: at least 8 characters of their name. */
 			err_at(ld, mget(y, "email"), "shorten the fixed part of the address",
 			       "sandbox email '%s' leaves room for only %zu characters of owner name "
-			       "(AWS allows 64 in all)", sb->email, 64 - (strlen(probe) - 5));
+			       "(AWS allows 64 in all)", sb->email, 64 - (strlen(probe) - 1));
 		}
 		free(probe);
 	}
@@ -2394,8 +2437,7 @@ static void decode_secrets(struct ld *ld, const struct ynode *root)
 		bw_error_clear(&e2);
 		if (bw_spec_expand(&probe, se->prefix, "acme-example",
 				   sp->n_envs ? sp->envs[i] : "dev", NULL, &e2)) {
-			err_at(ld, mget(y, "prefix"), "use {environment} and {account}", "%s",
-			       e2.message);
+			err_at(ld, mget(y, "prefix"), NULL, "%s", e2.message);
 			break;
 		}
 		if (!bw_spec__check_secret_name(probe, why, sizeof(why))) {
@@ -2431,7 +2473,6 @@ static void collect_protected(struct ld *ld)
 	v = aarray(ld, n, sizeof(*v));
 	if (!v)
 		return;
-	v[k++] = sp->org.access_role;
 	for (size_t i = 0; i < sp->n_baselines; i++) {
 		for (size_t j = 0; j < sp->baselines[i].n_roles; j++) {
 			const struct bw_spec_role *r = &sp->baselines[i].roles[j];
@@ -2699,7 +2740,7 @@ int bw_spec_load_mem(struct bw_spec **out, const char *name, const char *base_di
 	*out = NULL;
 	memset(&ld, 0, sizeof(ld));
 	ld.d = diags ? diags : &local;
-	first = ld.d->n;
+	first = ld.first = ld.d->n;
 	sp = arena_alloc(&ar, sizeof(*sp));
 	if (!sp) {
 		rc = bw_error_set(err, BW_ERR_NOMEM, "out of memory loading the spec");
@@ -2745,6 +2786,14 @@ done:
 		goto out;
 	}
 	sort_problems(ld.d, first, ld.file);
+	if (ld.dropped) {
+		struct ynode at = { .line = 1, .col = 1 };
+
+		ld.first = ld.d->n;	/* the summary itself is not capped */
+		err_at(&ld, &at, "fix the problems shown first", "%zu more problems not shown",
+		       ld.dropped);
+		ld.errors--;		/* it is not a problem of its own */
+	}
 	if (ld.errors) {
 		rc = bw_error_set(err, BW_ERR_INVALID, "spec '%s' has %zu error%s", ld.file,
 				  ld.errors, ld.errors == 1 ? "" : "s");

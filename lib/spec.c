@@ -966,6 +966,8 @@ static size_t index_build(struct ld *ld, struct ent *e, size_t n, bool icase, co
 {
 	size_t k = 0;
 
+	if (!n)
+		return 0;
 	qsort(e, n, sizeof(*e), icase ? ent_icmp : ent_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (k && !(icase ? strcasecmp(e[i].key, e[k - 1].key) : strcmp(e[i].key, e[k - 1].key))) {
@@ -981,8 +983,11 @@ static size_t index_build(struct ld *ld, struct ent *e, size_t n, bool icase, co
 
 static const void *index_find(const struct ent *e, size_t n, const char *key)
 {
-	const struct ent *f = bsearch(key, e, n, sizeof(*e), ent_key_cmp);
+	const struct ent *f;
 
+	if (!n)
+		return NULL;
+	f = bsearch(key, e, n, sizeof(*e), ent_key_cmp);
 	return f ? f->ptr : NULL;
 }
 

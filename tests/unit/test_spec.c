@@ -929,17 +929,21 @@ static void test_yaml_bytes(void **state)
 	refused(big, &d);
 	ASSERT_HAS(&d, "t.yaml", 1, 1, "bulwark reads at most 1048576");
 	bw_spec_diag_release(&d);
-	f = fopen("build/test_spec_big.yaml", "w");
-	if (!f)
-		f = fopen("build-san/test_spec_big.yaml", "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(big, 1, BW_SPEC_MAX_FILE + 1, f), BW_SPEC_MAX_FILE + 1);
-	fclose(f);
-	bw_spec_diag_init(&d);
-	bw_error_clear(&err);
-	assert_int_equal(bw_spec_load(&spec, "build/test_spec_big.yaml", &d, &err), BW_ERR_INVALID);
-	assert_non_null(strstr(err.message, "larger than"));
-	remove("build/test_spec_big.yaml");
+	{
+		char tmp[] = "/tmp/test_spec_big_XXXXXX";
+		int fd = mkstemp(tmp);
+
+		assert_true(fd >= 0);
+		f = fdopen(fd, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(big, 1, BW_SPEC_MAX_FILE + 1, f), BW_SPEC_MAX_FILE + 1);
+		fclose(f);
+		bw_spec_diag_init(&d);
+		bw_error_clear(&err);
+		assert_int_equal(bw_spec_load(&spec, tmp, &d, &err), BW_ERR_INVALID);
+		assert_non_null(strstr(err.message, "larger than"));
+		remove(tmp);
+	}
 	free(big);
 
 	/* A missing file, and a directory. */
@@ -948,6 +952,24 @@ static void test_yaml_bytes(void **state)
 	assert_int_equal(bw_spec_load(&spec, DATA, &d, &err), BW_ERR_INVALID);
 	assert_null(spec);
 	bw_spec_diag_release(&d);
+}
+
+/* A file with thousands of problems keeps 200 and counts the rest. */
+static void test_problem_cap(void **state)
+{
+	struct bw_spec_diag d;
+	struct bw_buf b = BW_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(bw_buf_adds(&b, HEAD "accounts:\n"), 0);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(bw_buf_addf(&b, "  - { name: a%d, email: bad%d, unit: Sandbox, "
+					     "environment: dev }\n", i, i), 0);
+	refused(b.ptr, &d);
+	assert_int_equal(d.n, 201);
+	ASSERT_HAS(&d, "t.yaml", 1, 1, "800 more problems not shown");
+	bw_spec_diag_release(&d);
+	bw_buf_release(&b);
 }
 
 static void test_locate(void **state)
@@ -1024,6 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_aliases),
 		cmocka_unit_test(test_yaml_structure),
 		cmocka_unit_test(test_yaml_bytes),
+		cmocka_unit_test(test_problem_cap),
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_durations_and_patterns),
 	};

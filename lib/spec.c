@@ -2258,7 +2258,6 @@ static void decode_guardrails(struct ld *ld, const struct ynode *root)
 				   NULL);
 		x->doc.vars = decode_vars(ld, mget(g, "vars"), what, &x->doc.n_vars);
 		load_doc(ld, g, what, BW_POLICY_SCP, 0, &x->doc);
-		x->doc.vars = x->doc.vars;
 
 		at = mget(g, "attach");
 		if (!at || is_null(at)) {
@@ -2570,30 +2569,57 @@ static const struct bw_spec_runtime placeholder_rt = {
 	"000000000000", "o-exampleorgid", "111111111111",
 };
 
-static void check_render(struct ld *ld, const struct bw_spec_doc *doc, const char *what,
-			 const struct bw_spec_account *acct, size_t max_len)
+/* The limit AWS puts on a document of this kind, in minified characters. */
+static size_t doc_limit(const struct bw_spec_doc *doc)
+{
+	switch (doc->kind) {
+	case BW_POLICY_SCP:
+		return BW_POLICY_MAX_SCP;
+	case BW_POLICY_TRUST:
+		return BW_POLICY_MAX_TRUST;
+	case BW_POLICY_IDENTITY:
+	case BW_POLICY_BOUNDARY:
+		break;
+	}
+	return doc->flags & BW_POLICY_INLINE ? BW_POLICY_MAX_INLINE : BW_POLICY_MAX_MANAGED;
+}
+
+/*
+ * Render doc with placeholders for what is learnt at run time, so unknown
+ * variables and documents that only outgrow their limit once variables
+ * are filled in are caught before any call.  Returns the rendered length
+ * (0 if it could not be rendered).
+ */
+static size_t check_render(struct ld *ld, const struct bw_spec_doc *doc, const char *what,
+			   const struct bw_spec_account *acct)
 {
 	struct var_report r = { ld, doc, what, acct != NULL };
+	size_t max_len = doc_limit(doc), len = 0;
 	struct bw_error e2;
 	char *out = NULL;
 	int rc;
 
 	if (!doc->text)
-		return;
+		return 0;
 	bw_error_clear(&e2);
 	rc = bw_spec__render(&out, ld->spec, doc, &placeholder_rt, acct, on_render_problem, &r,
 			     &e2);
 	if (rc == BW_ERR_NOMEM)
 		ld->nomem = true;
+	if (rc)
+		return 0;
+	len = strlen(out);
 	/* Only when the template itself fits: bw_policy_validate reported that. */
-	if (!rc && max_len && strlen(out) > max_len &&
-	    bw_policy_minified_len(doc->text, doc->len) <= max_len) {
+	if (len > max_len && bw_policy_minified_len(doc->text, doc->len) <= max_len) {
 		struct ynode at = { .line = doc->loc.line, .col = doc->loc.column };
-		err_at(ld, &at, "shorten the policy, use wildcards, or split it into two guardrails",
-		       "the SCP of %s is %zu characters once variables are substituted and "
-		       "whitespace removed; AWS allows %zu", what, strlen(out), max_len);
+		err_at(ld, &at, doc->kind == BW_POLICY_SCP ?
+		       "shorten the policy, use wildcards, or split it into two guardrails" :
+		       "shorten the policy or split it", "the policy of %s is %zu characters once "
+		       "variables are substituted and whitespace removed; AWS allows %zu", what, len,
+		       max_len);
 	}
 	free(out);
+	return len;
 }
 
 static void check_documents(struct ld *ld)
@@ -2604,13 +2630,13 @@ static void check_documents(struct ld *ld)
 
 	for (size_t i = 0; i < sp->n_guardrails; i++) {
 		snprintf(what, sizeof(what), "guardrail '%s'", sp->guardrails[i].name);
-		/* organizations: SCP content is at most 5,120 characters. */
-		check_render(ld, &sp->guardrails[i].doc, what, NULL, 5120);
+		check_render(ld, &sp->guardrails[i].doc, what, NULL);
 	}
 	for (size_t i = 0; i < sp->n_baselines; i++) {
 		const struct bw_spec_baseline *b = &sp->baselines[i];
 		const struct bw_spec_account *acct = &sample;
 
+		/* The first account of the baseline gives realistic values. */
 		sample.name = "example-account";
 		sample.environment = sp->n_envs ? sp->envs[0] : "dev";
 		for (size_t j = 0; j < sp->n_accounts; j++)
@@ -2621,14 +2647,23 @@ static void check_documents(struct ld *ld)
 		for (size_t j = 0; j < b->n_managed_policies; j++) {
 			snprintf(what, sizeof(what), "managed policy '%s' of baseline '%s'",
 				 b->managed_policies[j].name, b->name);
-			check_render(ld, &b->managed_policies[j].doc, what, acct, 0);
+			check_render(ld, &b->managed_policies[j].doc, what, acct);
 		}
 		for (size_t j = 0; j < b->n_roles; j++) {
 			const struct bw_spec_role *r = &b->roles[j];
+			size_t total = 0;
+
 			snprintf(what, sizeof(what), "role '%s' of baseline '%s'", r->name, b->name);
-			check_render(ld, &r->trust, what, acct, 0);
+			check_render(ld, &r->trust, what, acct);
 			for (size_t k = 0; k < r->n_inline; k++)
-				check_render(ld, &r->inline_policies[k].doc, what, acct, 0);
+				total += check_render(ld, &r->inline_policies[k].doc, what, acct);
+			/* IAM counts a role's inline policies together. */
+			if (total > BW_POLICY_MAX_INLINE) {
+				struct ynode at = { .line = r->loc.line, .col = r->loc.column };
+				err_at(ld, &at, "move some statements into a managed policy",
+				       "the inline policies of %s are %zu characters together; IAM "
+				       "allows %d per role", what, total, BW_POLICY_MAX_INLINE);
+			}
 		}
 	}
 	for (size_t i = 0; i < sp->n_baselines; i++) {

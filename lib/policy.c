@@ -264,6 +264,21 @@ static json_t *parse_any(const char *text, size_t len, json_error_t *jerr)
 
 /* ---- validation ------------------------------------------------------- */
 
+/*
+ * The grammar checked here follows the IAM JSON policy reference and, for
+ * SCPs, the Organizations "SCP syntax" page as updated in 2025: SCPs accept
+ * Condition, NotAction, Resource and NotResource in Allow and Deny
+ * statements alike, and never Principal or NotPrincipal.  We require
+ * Resource or NotResource in every non-trust statement, SCPs included:
+ * every AWS example has one and requiring it removes any doubt about a
+ * default.  Trust policies take Principal (NotPrincipal is not supported
+ * in trust policies) and sts:AssumeRole* actions, and no Resource.
+ * Size limits (IAM and STS quotas; Organizations quotas): SCP 5,120,
+ * managed policy 6,144, role inline policies 10,240 in aggregate, role
+ * trust policy 2,048 by default (adjustable to 4,096); whitespace outside
+ * strings does not count.
+ */
+
 struct vctx {
 	bw_policy_report_fn report;
 	void *ctx;
@@ -1217,6 +1232,25 @@ int bw_policy_render(char **out, const char *text, size_t len,
 }
 
 /* ---- canonical form --------------------------------------------------- */
+
+/*
+ * Equality decisions, by IAM semantics:
+ *  - not differences: key order, whitespace, a string vs a one-element
+ *    list, the order of Action/NotAction/Resource/NotResource, principal
+ *    and condition values and of statements, duplicate entries and
+ *    statements, the case of action names (IAM matches actions without
+ *    case), the case of condition key names, IAM's percent-encoding, true
+ *    vs "true" in conditions, an empty Condition, a bare account id vs its
+ *    root ARN in Principal.AWS (IAM stores the latter);
+ *  - ignored although visible: Sid and Id never change what a policy
+ *    allows, so a Sid-only edit is not drift (the diff still shows Sids);
+ *  - differences: a missing Version (IAM applies 2008-10-17, where policy
+ *    variables are literal text) vs "2012-10-17"; "Principal": "*" vs
+ *    {"AWS": "*"} (some services treat them differently); wildcards are
+ *    not expanded ("s3:Get*" is not "s3:GetObject") and "*" next to other
+ *    resources is not collapsed; resource ARNs and condition values keep
+ *    their case; condition operator names are compared exactly.
+ */
 
 static int cmp_ci(const void *a, const void *b)
 {

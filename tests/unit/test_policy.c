@@ -639,6 +639,31 @@ static void test_size_limits(void **state)
 	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_IDENTITY, 0, NULL, NULL), 0);
 	bw_buf_release(&b);
 
+	/* 8,000 characters: too big for a managed policy, fine inline. */
+	bw_buf_reset(&b);
+	assert_int_equal(bw_buf_adds(&b, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":["), 0);
+	for (i = 0; i < 250; i++)
+		assert_int_equal(bw_buf_addf(&b, "%s\"arn:aws:s3:::bucket-%04d/*\"", i ? ", " : "", i), 0);
+	assert_int_equal(bw_buf_adds(&b, "]}]}"), 0);
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_IDENTITY, 0, collect, &p), 1);
+	assert_non_null(strstr(p.text, "identity policy is 7344 characters without whitespace; the limit is 6144"));
+	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_IDENTITY, BW_POLICY_INLINE, NULL, NULL), 0);
+	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_BOUNDARY, BW_POLICY_INLINE, NULL, NULL), 0);
+	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_BOUNDARY, 0, NULL, NULL), 1);
+
+	/* A trust policy over the default 2,048: the message names the quota. */
+	bw_buf_reset(&b);
+	assert_int_equal(bw_buf_adds(&b, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Principal\":{\"AWS\":["), 0);
+	for (i = 0; i < 60; i++)
+		assert_int_equal(bw_buf_addf(&b, "%s\"arn:aws:iam::1111222233%02d:root\"", i ? "," : "", i), 0);
+	assert_int_equal(bw_buf_adds(&b, "]}}]}"), 0);
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_TRUST, 0, collect, &p), 1);
+	assert_non_null(strstr(p.text, "the limit is 2048"));
+	assert_non_null(strstr(p.text, "2,048 is the default quota; it can be raised to 4,096"));
+	bw_buf_release(&b);
+
 	/* Minified length: whitespace in strings counts, outside does not; characters, not bytes. */
 	assert_int_equal(bw_policy_minified_len("{ \"a b\" :\n\t[ 1 , 2 ] }", 22), 13);
 	assert_int_equal(bw_policy_minified_len("\"caf\xc3\xa9\"", 7), 6);

@@ -1539,7 +1539,10 @@ static char *statement_key(const json_t *cst)
 					goto out;
 				}
 				if (!json_is_object(keys)) {
-					json_object_set(ops, op, keys);
+					if (json_object_set(ops, op, keys)) {
+						json_decref(ops);
+						goto out;
+					}
 					continue;
 				}
 				json_object_foreach(keys, key, val) {
@@ -1553,10 +1556,14 @@ static char *statement_key(const json_t *cst)
 						lk[j] = (char)tolower((unsigned char)lk[j]);
 					while (json_object_get(nk, lk) && suffix < 1000)
 						snprintf(lk + len, 8, "#%d", ++suffix);
-					json_object_set(nk, lk, val);
+					if (json_object_set(nk, lk, val)) {
+						json_decref(ops);
+						goto out;
+					}
 				}
 			}
-			json_object_set_new(k, "Condition", ops);
+			if (json_object_set_new(k, "Condition", ops))
+				goto out;
 		}
 	}
 	res = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
@@ -1694,13 +1701,15 @@ static json_t *compare_form(const json_t *canon)
 	json_object_foreach((json_t *)canon, key, val) {
 		if (!strcmp(key, "Id") || !strcmp(key, "Statement"))
 			continue;
-		json_object_set(res, key, val);
+		if (json_object_set(res, key, val))
+			goto fail;
 	}
 	stmts = json_object_get(canon, "Statement");
 	if (!stmts)
 		return res;
 	if (!json_is_array(stmts)) {
-		json_object_set(res, "Statement", stmts);
+		if (json_object_set(res, "Statement", stmts))
+			goto fail;
 		return res;
 	}
 	keys = json_array();
@@ -1715,13 +1724,19 @@ static json_t *compare_form(const json_t *canon)
 			keys = NULL;
 		}
 	}
-	if (!keys) {
-		json_decref(res);
-		return NULL;
+	if (!keys)
+		goto fail;
+	/* A NULL value (out of memory) makes json_object_set_new fail. */
+	if (json_object_set_new(res, "Statement", canon_set(keys, SET_EXACT))) {
+		json_decref(keys);
+		goto fail;
 	}
-	json_object_set_new(res, "Statement", canon_set(keys, SET_EXACT));
 	json_decref(keys);
 	return res;
+fail:
+	/* Unknown is never "equal": the caller treats NULL as different. */
+	json_decref(res);
+	return NULL;
 }
 
 bool bw_policy_equal(const json_t *a, const json_t *b)

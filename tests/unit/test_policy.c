@@ -261,6 +261,12 @@ static const char iam_encoded_pretty[] =
 	"%20%20%20%20%20%20%22Resource%22%3A%20%22arn%3Aaws%3As3%3A%3A%3Aacme-logs%2F%2A%22%0A"
 	"%20%20%20%20%7D%0A%20%20%5D%0A%7D";
 
+/* A real GetRole response body (botocore debug log), "*" encoded as %2A. */
+static const char iam_real_trust[] =
+	"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C"
+	"%22Principal%22%3A%7B%22AWS%22%3A%22%2A%22%2C%22Service%22%3A%22s3.amazonaws.com%22%7D%2C"
+	"%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D";
+
 struct eq_case {
 	const char *a, *b;
 	bool equal;
@@ -297,6 +303,12 @@ static const struct eq_case eq_cases[] = {
 	{ iam_encoded_trust,
 	  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}",
 	  true, "URL-encoded GetRole response, empty Sid" },
+	{ iam_real_trust,
+	  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Action\":[\"sts:AssumeRole\"],\"Principal\":{\"Service\":\"s3.amazonaws.com\",\"AWS\":[\"*\"]},\"Effect\":\"Allow\"}]}",
+	  true, "URL-encoded trust policy from a real GetRole response" },
+	{ iam_real_trust,
+	  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Action\":\"sts:AssumeRole\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"},\"Effect\":\"Allow\"}]}",
+	  false, "real GetRole response: one principal fewer" },
 	{ iam_encoded_pretty,
 	  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"s3:ListBucket\",\"s3:GetObject\"],\"Resource\":\"arn:aws:s3:::acme-logs/*\"}]}",
 	  true, "URL-encoded pretty document" },

@@ -66,7 +66,9 @@ static const char *const regions17[] = {
 	"eu-north-1", "eu-south-1", "eu-south-2", "ap-southeast-1",
 	"ap-southeast-2", "ap-northeast-1", "sa-east-1",
 };
-static const char *const protected_roles[] = { "bulwark-*", "security-audit-*" };
+static const char *const protected_roles[] = {
+	"bulwark/bulwark-auditor", "bulwark/bulwark-break-glass", "bulwark/bulwark-deployer",
+};
 
 #define SCALAR(n, v) { n, v, NULL, 0 }
 #define LIST(n, a) { n, NULL, a, sizeof(a) / sizeof((a)[0]) }
@@ -88,7 +90,8 @@ static const struct bw_policy_var realistic[] = {
 	SCALAR("deploy_execution_role", "workload/cfn-execution"),
 	SCALAR("artifact_bucket", "acme-payments-prod-artifacts"),
 	SCALAR("workload_role_path", "workload"),
-	SCALAR("audit_role", "bulwark-auditor"),
+	SCALAR("audit_role", "bulwark/bulwark-auditor"),
+	SCALAR("default_region", "eu-west-1"),
 };
 
 /* ---- shipped policies ------------------------------------------------- */
@@ -206,7 +209,8 @@ static void test_protect_roles_exception(void **state)
 			  sizeof(realistic) / sizeof(realistic[0]));
 	/* One ARN per protected pattern, plus the access role itself. */
 	assert_non_null(strstr(out, "\"Resource\":[\"arn:aws:iam::*:role/OrganizationAccountAccessRole\","
-				    "\"arn:aws:iam::*:role/bulwark-*\",\"arn:aws:iam::*:role/security-audit-*\"]"));
+				    "\"arn:aws:iam::*:role/bulwark/bulwark-auditor\",\"arn:aws:iam::*:role/bulwark/bulwark-break-glass\","
+				    "\"arn:aws:iam::*:role/bulwark/bulwark-deployer\"]"));
 	/* The exception is the access role, by principal ARN. */
 	assert_non_null(strstr(out, "\"ArnNotLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::*:role/OrganizationAccountAccessRole\"}"));
 	free(out);

@@ -1886,7 +1886,7 @@ int bw_policy_diff(struct bw_buf *out, const char *old_text, const char *new_tex
 			i++;
 			j++;
 		} else if (j < b.n && (i == a.n || dp[i * w + j + 1] >= dp[(i + 1) * w + j])) {
-			/* Prefer deletions first when tied, as diff(1) does... */
+			/* On a tie, removals come before additions, as in diff(1). */
 			if (i < a.n && dp[i * w + j + 1] == dp[(i + 1) * w + j]) {
 				rc = emit(out, indent, "- ", a.v[i]);
 				i++;

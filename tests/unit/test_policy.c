@@ -153,7 +153,10 @@ static int check_dir(const char *dir)
 		if (!strcmp(de->d_name, "breakglass.json"))
 			flags |= BW_POLICY_ALLOW_ADMIN;
 
-		/* The raw file is valid JSON and valid as written (variables unrendered). */
+		/* The file is valid as written, variables unrendered (the spec loader checks that first). */
+		rc = bw_policy_validate(text, strlen(text), kind, flags, collect, &p);
+		if (rc)
+			fail_msg("%s as written: %d problems:\n%s", path, rc, p.text);
 		rc = bw_policy_render(&out, text, strlen(text), realistic,
 				      sizeof(realistic) / sizeof(realistic[0]), collect, &p, &err);
 		if (rc)

@@ -264,6 +264,21 @@ static json_t *parse_any(const char *text, size_t len, json_error_t *jerr)
 
 /* ---- validation ------------------------------------------------------- */
 
+/*
+ * The grammar checked here follows the IAM JSON policy reference and, for
+ * SCPs, the Organizations "SCP syntax" page as updated in 2025: SCPs accept
+ * Condition, NotAction, Resource and NotResource in Allow and Deny
+ * statements alike, and never Principal or NotPrincipal.  We require
+ * Resource or NotResource in every non-trust statement, SCPs included:
+ * every AWS example has one and requiring it removes any doubt about a
+ * default.  Trust policies take Principal (NotPrincipal is not supported
+ * in trust policies) and sts:AssumeRole* actions, and no Resource.
+ * Size limits (IAM and STS quotas; Organizations quotas): SCP 5,120,
+ * managed policy 6,144, role inline policies 10,240 in aggregate, role
+ * trust policy 2,048 by default (adjustable to 4,096); whitespace outside
+ * strings does not count.
+ */
+
 struct vctx {
 	bw_policy_report_fn report;
 	void *ctx;
@@ -1218,6 +1233,25 @@ int bw_policy_render(char **out, const char *text, size_t len,
 
 /* ---- canonical form --------------------------------------------------- */
 
+/*
+ * Equality decisions, by IAM semantics:
+ *  - not differences: key order, whitespace, a string vs a one-element
+ *    list, the order of Action/NotAction/Resource/NotResource, principal
+ *    and condition values and of statements, duplicate entries and
+ *    statements, the case of action names (IAM matches actions without
+ *    case), the case of condition key names, IAM's percent-encoding, true
+ *    vs "true" in conditions, an empty Condition, a bare account id vs its
+ *    root ARN in Principal.AWS (IAM stores the latter);
+ *  - ignored although visible: Sid and Id never change what a policy
+ *    allows, so a Sid-only edit is not drift (the diff still shows Sids);
+ *  - differences: a missing Version (IAM applies 2008-10-17, where policy
+ *    variables are literal text) vs "2012-10-17"; "Principal": "*" vs
+ *    {"AWS": "*"} (some services treat them differently); wildcards are
+ *    not expanded ("s3:Get*" is not "s3:GetObject") and "*" next to other
+ *    resources is not collapsed; resource ARNs and condition values keep
+ *    their case; condition operator names are compared exactly.
+ */
+
 static int cmp_ci(const void *a, const void *b)
 {
 	const char *x = json_string_value(*(json_t *const *)a);
@@ -1505,7 +1539,10 @@ static char *statement_key(const json_t *cst)
 					goto out;
 				}
 				if (!json_is_object(keys)) {
-					json_object_set(ops, op, keys);
+					if (json_object_set(ops, op, keys)) {
+						json_decref(ops);
+						goto out;
+					}
 					continue;
 				}
 				json_object_foreach(keys, key, val) {
@@ -1519,10 +1556,14 @@ static char *statement_key(const json_t *cst)
 						lk[j] = (char)tolower((unsigned char)lk[j]);
 					while (json_object_get(nk, lk) && suffix < 1000)
 						snprintf(lk + len, 8, "#%d", ++suffix);
-					json_object_set(nk, lk, val);
+					if (json_object_set(nk, lk, val)) {
+						json_decref(ops);
+						goto out;
+					}
 				}
 			}
-			json_object_set_new(k, "Condition", ops);
+			if (json_object_set_new(k, "Condition", ops))
+				goto out;
 		}
 	}
 	res = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
@@ -1660,13 +1701,15 @@ static json_t *compare_form(const json_t *canon)
 	json_object_foreach((json_t *)canon, key, val) {
 		if (!strcmp(key, "Id") || !strcmp(key, "Statement"))
 			continue;
-		json_object_set(res, key, val);
+		if (json_object_set(res, key, val))
+			goto fail;
 	}
 	stmts = json_object_get(canon, "Statement");
 	if (!stmts)
 		return res;
 	if (!json_is_array(stmts)) {
-		json_object_set(res, "Statement", stmts);
+		if (json_object_set(res, "Statement", stmts))
+			goto fail;
 		return res;
 	}
 	keys = json_array();
@@ -1681,13 +1724,19 @@ static json_t *compare_form(const json_t *canon)
 			keys = NULL;
 		}
 	}
-	if (!keys) {
-		json_decref(res);
-		return NULL;
+	if (!keys)
+		goto fail;
+	/* A NULL value (out of memory) makes json_object_set_new fail. */
+	if (json_object_set_new(res, "Statement", canon_set(keys, SET_EXACT))) {
+		json_decref(keys);
+		goto fail;
 	}
-	json_object_set_new(res, "Statement", canon_set(keys, SET_EXACT));
 	json_decref(keys);
 	return res;
+fail:
+	/* Unknown is never "equal": the caller treats NULL as different. */
+	json_decref(res);
+	return NULL;
 }
 
 bool bw_policy_equal(const json_t *a, const json_t *b)
@@ -1837,7 +1886,7 @@ int bw_policy_diff(struct bw_buf *out, const char *old_text, const char *new_tex
 			i++;
 			j++;
 		} else if (j < b.n && (i == a.n || dp[i * w + j + 1] >= dp[(i + 1) * w + j])) {
-			/* Prefer deletions first when tied, as diff(1) does... */
+			/* On a tie, removals come before additions, as in diff(1). */
 			if (i < a.n && dp[i * w + j + 1] == dp[(i + 1) * w + j]) {
 				rc = emit(out, indent, "- ", a.v[i]);
 				i++;

@@ -119,6 +119,9 @@ struct ynode {
 	size_t n;		/* kids (for a map, twice the pairs) */
 };
 
+/* Problems kept per load; the rest are counted. */
+#define MAX_PROBLEMS 200
+
 /* ---- loading state -------------------------------------------------------- */
 
 struct ld {
@@ -127,6 +130,8 @@ struct ld {
 	const char *file;		/* the spec's name in messages */
 	struct bw_spec_diag *d;
 	size_t errors;
+	size_t first;			/* d->n when loading began */
+	size_t dropped;			/* problems past MAX_PROBLEMS */
 	bool nomem;
 	size_t nodes;
 	char why[512];
@@ -200,6 +205,11 @@ static void add_problem(struct ld *ld, enum bw_spec_severity sev, const char *fi
 		ld->errors++;
 	if (!d)
 		return;
+	/* A hostile file must not make us keep a problem per node. */
+	if (d->n - ld->first >= MAX_PROBLEMS) {
+		ld->dropped++;
+		return;
+	}
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
 		void *np = realloc(d->items, cap * sizeof(*d->items));
@@ -492,6 +502,23 @@ static bool yaml_extras(struct ld *ld, const yaml_event_t *ev, struct ynode *at)
 	return anchor || tag;
 }
 
+/* 1-based line and column (in characters) of byte off of text. */
+static void offset_to_pos(const char *text, size_t len, size_t off, int *line, int *col)
+{
+	int l = 1, c = 1;
+
+	for (size_t i = 0; i < off && i < len; i++) {
+		if (text[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
 /* Returns the document's root node, or NULL (with a problem reported). */
 static struct ynode *parse_yaml(struct ld *ld, const char *text, size_t len)
 {
@@ -519,6 +546,10 @@ static struct ynode *parse_yaml(struct ld *ld, const char *text, size_t len)
 				const char *hint = yaml_hint(&p, text, len);
 				struct ynode at = { .line = (int)p.problem_mark.line + 1,
 						    .col = (int)p.problem_mark.column + 1 };
+
+				/* Reader errors (encoding) only give a byte offset. */
+				if (p.error == YAML_READER_ERROR)
+					offset_to_pos(text, len, p.problem_offset, &at.line, &at.col);
 				err_at(ld, &at, hint, "invalid YAML: %s%s%s",
 				       p.problem ? p.problem : "syntax error",
 				       p.context ? " " : "", p.context ? p.context : "");
@@ -804,6 +835,20 @@ static long get_int(struct ld *ld, const struct ynode *map, const char *key, con
 	return v;
 }
 
+/* "12h", "14d", "90m" or "30s": the largest unit that divides v. */
+static const char *fmt_duration(char *buf, size_t n, long v)
+{
+	if (v && v % 86400 == 0)
+		snprintf(buf, n, "%ldd", v / 86400);
+	else if (v && v % 3600 == 0)
+		snprintf(buf, n, "%ldh", v / 3600);
+	else if (v && v % 60 == 0)
+		snprintf(buf, n, "%ldm", v / 60);
+	else
+		snprintf(buf, n, "%lds", v);
+	return buf;
+}
+
 /* A duration (number of seconds or 90m, 12h, 14d, 2w) in [min, max]. */
 static long get_duration(struct ld *ld, const struct ynode *map, const char *key,
 			 const char *what, long min, long max, long def)
@@ -819,9 +864,9 @@ static long get_duration(struct ld *ld, const struct ynode *map, const char *key
 		return def;
 	}
 	if (v < min || v > max) {
-		char hint[128];
-		snprintf(hint, sizeof(hint), "write a duration from %lds to %lds (%ldh to %ldd)",
-			 min, max, min / 3600, max / 86400);
+		char hint[128], a[32], b[32];
+		snprintf(hint, sizeof(hint), "write a duration from %s to %s",
+			 fmt_duration(a, sizeof(a), min), fmt_duration(b, sizeof(b), max));
 		err_at(ld, y, hint, "'%s' in %s is %ld seconds, out of range", key, what, v);
 		return def;
 	}
@@ -867,11 +912,9 @@ static const struct bw_spec_tag *get_tags(struct ld *ld, const struct ynode *map
 			continue;
 		}
 		if (!bw_spec__check_tag_key(kn->s, why, sizeof(why)))
-			err_at(ld, kn, "use letters, digits, spaces and _.:/=+-@, at most 128",
-			       "tag key '%s' in %s %s", kn->s, what, why);
+			err_at(ld, kn, NULL, "tag key '%s' in %s %s", kn->s, what, why);
 		if (!bw_spec__check_tag_value(vn->s, why, sizeof(why)))
-			err_at(ld, vn, "use letters, digits, spaces and _.:/=+-@, at most 256",
-			       "tag value '%s' in %s %s", vn->s, what, why);
+			err_at(ld, vn, NULL, "tag value '%s' in %s %s", vn->s, what, why);
 		t[k].key = kn->s;
 		t[k].value = vn->s;
 		k++;
@@ -923,6 +966,8 @@ static size_t index_build(struct ld *ld, struct ent *e, size_t n, bool icase, co
 {
 	size_t k = 0;
 
+	if (!n)
+		return 0;
 	qsort(e, n, sizeof(*e), icase ? ent_icmp : ent_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (k && !(icase ? strcasecmp(e[i].key, e[k - 1].key) : strcmp(e[i].key, e[k - 1].key))) {
@@ -938,8 +983,11 @@ static size_t index_build(struct ld *ld, struct ent *e, size_t n, bool icase, co
 
 static const void *index_find(const struct ent *e, size_t n, const char *key)
 {
-	const struct ent *f = bsearch(key, e, n, sizeof(*e), ent_key_cmp);
+	const struct ent *f;
 
+	if (!n)
+		return NULL;
+	f = bsearch(key, e, n, sizeof(*e), ent_key_cmp);
 	return f ? f->ptr : NULL;
 }
 
@@ -1729,7 +1777,7 @@ static void decode_role(struct ld *ld, const struct ynode *r, struct bw_spec_bas
 	role->loc.line = r->line;
 	role->loc.column = r->col;
 	check_rule(ld, mget(r, "name"), role->name[0] ? role->name : NULL, "role name",
-		   role_name_rule, "use at most 64 letters, digits and _+=,.@-");
+		   role_name_rule, NULL);
 	s = get_str(ld, r, "description", what, false, "");
 	role->description = s ? s : "";
 	if (s)
@@ -1879,8 +1927,7 @@ static void decode_baseline(struct ld *ld, const struct ynode *y, struct bw_spec
 		struct bw_error e2;
 		bw_error_clear(&e2);
 		if (bw_spec_expand(&probe, b->alias, "x", "x", NULL, &e2))
-			err_at(ld, mget(y, "alias"), "use {account} and {environment}", "%s",
-			       e2.message);
+			err_at(ld, mget(y, "alias"), NULL, "%s", e2.message);
 		free(probe);
 	}
 	decode_password_policy(ld, mget(y, "password_policy"), what, &b->password_policy);
@@ -2211,7 +2258,6 @@ static void decode_guardrails(struct ld *ld, const struct ynode *root)
 				   NULL);
 		x->doc.vars = decode_vars(ld, mget(g, "vars"), what, &x->doc.n_vars);
 		load_doc(ld, g, what, BW_POLICY_SCP, 0, &x->doc);
-		x->doc.vars = x->doc.vars;
 
 		at = mget(g, "attach");
 		if (!at || is_null(at)) {
@@ -2346,16 +2392,17 @@ static void decode_sandbox(struct ld *ld, const struct ynode *root)
 		if (!p || strstr(p + 1, "{owner}")) {
 			err_at(ld, mget(y, "email"), "write it once, e.g. aws+sandbox-{owner}@example.com",
 			       "sandbox email '%s' must contain '{owner}' exactly once", sb->email);
-		} else if (bw_spec_expand(&probe, sb->email, NULL, NULL, "owner", &e2)) {
-			err_at(ld, mget(y, "email"), "use only {owner}", "%s", e2.message);
+		} else if (bw_spec_expand(&probe, sb->email, NULL, NULL, "x", &e2)) {
+			err_at(ld, mget(y, "email"), NULL, "%s", e2.message);
 		} else if (!bw_spec__check_email(probe, why, sizeof(why))) {
 			err_at(ld, mget(y, "email"), "write an address such as "
 			       "aws+sandbox-{owner}@example.com", "sandbox email '%s' %s", sb->email,
 			       why);
-		} else if (strlen(probe) - 5 > 64 - 8) {
+		} else if (strlen(probe) - 1 > 64 - 8) {
+			/* Owners need room: at least 8 characters of their name. */
 			err_at(ld, mget(y, "email"), "shorten the fixed part of the address",
 			       "sandbox email '%s' leaves room for only %zu characters of owner name "
-			       "(AWS allows 64 in all)", sb->email, 64 - (strlen(probe) - 5));
+			       "(AWS allows 64 in all)", sb->email, 64 - (strlen(probe) - 1));
 		}
 		free(probe);
 	}
@@ -2394,8 +2441,7 @@ static void decode_secrets(struct ld *ld, const struct ynode *root)
 		bw_error_clear(&e2);
 		if (bw_spec_expand(&probe, se->prefix, "acme-example",
 				   sp->n_envs ? sp->envs[i] : "dev", NULL, &e2)) {
-			err_at(ld, mget(y, "prefix"), "use {environment} and {account}", "%s",
-			       e2.message);
+			err_at(ld, mget(y, "prefix"), NULL, "%s", e2.message);
 			break;
 		}
 		if (!bw_spec__check_secret_name(probe, why, sizeof(why))) {
@@ -2431,7 +2477,6 @@ static void collect_protected(struct ld *ld)
 	v = aarray(ld, n, sizeof(*v));
 	if (!v)
 		return;
-	v[k++] = sp->org.access_role;
 	for (size_t i = 0; i < sp->n_baselines; i++) {
 		for (size_t j = 0; j < sp->baselines[i].n_roles; j++) {
 			const struct bw_spec_role *r = &sp->baselines[i].roles[j];
@@ -2524,30 +2569,57 @@ static const struct bw_spec_runtime placeholder_rt = {
 	"000000000000", "o-exampleorgid", "111111111111",
 };
 
-static void check_render(struct ld *ld, const struct bw_spec_doc *doc, const char *what,
-			 const struct bw_spec_account *acct, size_t max_len)
+/* The limit AWS puts on a document of this kind, in minified characters. */
+static size_t doc_limit(const struct bw_spec_doc *doc)
+{
+	switch (doc->kind) {
+	case BW_POLICY_SCP:
+		return BW_POLICY_MAX_SCP;
+	case BW_POLICY_TRUST:
+		return BW_POLICY_MAX_TRUST;
+	case BW_POLICY_IDENTITY:
+	case BW_POLICY_BOUNDARY:
+		break;
+	}
+	return doc->flags & BW_POLICY_INLINE ? BW_POLICY_MAX_INLINE : BW_POLICY_MAX_MANAGED;
+}
+
+/*
+ * Render doc with placeholders for what is learnt at run time, so unknown
+ * variables and documents that only outgrow their limit once variables
+ * are filled in are caught before any call.  Returns the rendered length
+ * (0 if it could not be rendered).
+ */
+static size_t check_render(struct ld *ld, const struct bw_spec_doc *doc, const char *what,
+			   const struct bw_spec_account *acct)
 {
 	struct var_report r = { ld, doc, what, acct != NULL };
+	size_t max_len = doc_limit(doc), len = 0;
 	struct bw_error e2;
 	char *out = NULL;
 	int rc;
 
 	if (!doc->text)
-		return;
+		return 0;
 	bw_error_clear(&e2);
 	rc = bw_spec__render(&out, ld->spec, doc, &placeholder_rt, acct, on_render_problem, &r,
 			     &e2);
 	if (rc == BW_ERR_NOMEM)
 		ld->nomem = true;
+	if (rc)
+		return 0;
+	len = strlen(out);
 	/* Only when the template itself fits: bw_policy_validate reported that. */
-	if (!rc && max_len && strlen(out) > max_len &&
-	    bw_policy_minified_len(doc->text, doc->len) <= max_len) {
+	if (len > max_len && bw_policy_minified_len(doc->text, doc->len) <= max_len) {
 		struct ynode at = { .line = doc->loc.line, .col = doc->loc.column };
-		err_at(ld, &at, "shorten the policy, use wildcards, or split it into two guardrails",
-		       "the SCP of %s is %zu characters once variables are substituted and "
-		       "whitespace removed; AWS allows %zu", what, strlen(out), max_len);
+		err_at(ld, &at, doc->kind == BW_POLICY_SCP ?
+		       "shorten the policy, use wildcards, or split it into two guardrails" :
+		       "shorten the policy or split it", "the policy of %s is %zu characters once "
+		       "variables are substituted and whitespace removed; AWS allows %zu", what, len,
+		       max_len);
 	}
 	free(out);
+	return len;
 }
 
 static void check_documents(struct ld *ld)
@@ -2558,13 +2630,13 @@ static void check_documents(struct ld *ld)
 
 	for (size_t i = 0; i < sp->n_guardrails; i++) {
 		snprintf(what, sizeof(what), "guardrail '%s'", sp->guardrails[i].name);
-		/* organizations: SCP content is at most 5,120 characters. */
-		check_render(ld, &sp->guardrails[i].doc, what, NULL, 5120);
+		check_render(ld, &sp->guardrails[i].doc, what, NULL);
 	}
 	for (size_t i = 0; i < sp->n_baselines; i++) {
 		const struct bw_spec_baseline *b = &sp->baselines[i];
 		const struct bw_spec_account *acct = &sample;
 
+		/* The first account of the baseline gives realistic values. */
 		sample.name = "example-account";
 		sample.environment = sp->n_envs ? sp->envs[0] : "dev";
 		for (size_t j = 0; j < sp->n_accounts; j++)
@@ -2575,14 +2647,23 @@ static void check_documents(struct ld *ld)
 		for (size_t j = 0; j < b->n_managed_policies; j++) {
 			snprintf(what, sizeof(what), "managed policy '%s' of baseline '%s'",
 				 b->managed_policies[j].name, b->name);
-			check_render(ld, &b->managed_policies[j].doc, what, acct, 0);
+			check_render(ld, &b->managed_policies[j].doc, what, acct);
 		}
 		for (size_t j = 0; j < b->n_roles; j++) {
 			const struct bw_spec_role *r = &b->roles[j];
+			size_t total = 0;
+
 			snprintf(what, sizeof(what), "role '%s' of baseline '%s'", r->name, b->name);
-			check_render(ld, &r->trust, what, acct, 0);
+			check_render(ld, &r->trust, what, acct);
 			for (size_t k = 0; k < r->n_inline; k++)
-				check_render(ld, &r->inline_policies[k].doc, what, acct, 0);
+				total += check_render(ld, &r->inline_policies[k].doc, what, acct);
+			/* IAM counts a role's inline policies together. */
+			if (total > BW_POLICY_MAX_INLINE) {
+				struct ynode at = { .line = r->loc.line, .col = r->loc.column };
+				err_at(ld, &at, "move some statements into a managed policy",
+				       "the inline policies of %s are %zu characters together; IAM "
+				       "allows %d per role", what, total, BW_POLICY_MAX_INLINE);
+			}
 		}
 	}
 	for (size_t i = 0; i < sp->n_baselines; i++) {
@@ -2699,7 +2780,7 @@ int bw_spec_load_mem(struct bw_spec **out, const char *name, const char *base_di
 	*out = NULL;
 	memset(&ld, 0, sizeof(ld));
 	ld.d = diags ? diags : &local;
-	first = ld.d->n;
+	first = ld.first = ld.d->n;
 	sp = arena_alloc(&ar, sizeof(*sp));
 	if (!sp) {
 		rc = bw_error_set(err, BW_ERR_NOMEM, "out of memory loading the spec");
@@ -2745,6 +2826,14 @@ done:
 		goto out;
 	}
 	sort_problems(ld.d, first, ld.file);
+	if (ld.dropped) {
+		struct ynode at = { .line = 1, .col = 1 };
+
+		ld.first = ld.d->n;	/* the summary itself is not capped */
+		err_at(&ld, &at, "fix the problems shown first", "%zu more problems not shown",
+		       ld.dropped);
+		ld.errors--;		/* it is not a problem of its own */
+	}
 	if (ld.errors) {
 		rc = bw_error_set(err, BW_ERR_INVALID, "spec '%s' has %zu error%s", ld.file,
 				  ld.errors, ld.errors == 1 ? "" : "s");

@@ -53,6 +53,13 @@ typedef void (*bw_policy_report_fn)(void *ctx, int line, int column, const char 
  * (trust only), size limits, and admin grants unless allowed.  Each
  * problem goes to report (with a fix in the message).  Returns the number
  * of problems (0: valid) or a negative enum bw_err.
+ *
+ * Positions: a syntax error carries jansson's exact line and column (and
+ * is the only problem reported); a problem in a statement carries the
+ * position of the statement's first character; problems of the whole
+ * document (Version, size) carry 0/0.  "Version": "2008-10-17" is a
+ * problem only when the document uses ${...} variables (they would be
+ * literal text), otherwise a bw_log warning.  report may be NULL.
  */
 int bw_policy_validate(const char *text, size_t len, enum bw_policy_kind kind,
 		       unsigned flags, bw_policy_report_fn report, void *ctx);

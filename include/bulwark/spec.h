@@ -301,8 +301,10 @@ const struct bw_spec_sandbox *bw_spec_sandbox(const struct bw_spec *spec);
 const struct bw_spec_secrets *bw_spec_secrets(const struct bw_spec *spec);
 
 /*
- * The roles bulwark protects (every baseline role and the access role),
- * sorted and unique: the built-in variable protected_roles.
+ * The roles bulwark creates in member accounts (every baseline role),
+ * written as they appear after "role/" in an ARN ("bulwark/bulwark-deployer"
+ * for path /bulwark/), sorted and unique: the built-in variable
+ * protected_roles.  The access role is not in it (it is ${access_role}).
  */
 const char *const *bw_spec_protected_roles(const struct bw_spec *spec, size_t *n);
 
@@ -322,16 +324,19 @@ struct bw_spec_runtime {
 };
 
 /*
- * Substitute the variables of doc and return compact JSON in *out (caller
- * frees with free()).  Placeholders are ${name} inside JSON strings (name:
- * letters, digits, '_'); IAM's own ${aws:...}, ${*}, ${?}, ${$} stay as
- * they are.  A string that is exactly "${list}" becomes the list's
- * elements inside an array, or an array elsewhere.  Variables, in order:
- * doc->vars, the spec's vars:, the built-ins (management_account_id,
- * organization_id, allowed_regions, default_region, protected_roles,
- * access_role and, when account is not NULL, account_id, account_name,
- * environment).  rt may be NULL (its variables are then unknown).
- * BW_ERR_INVALID names the first unknown or misused variable.
+ * Substitute the variables of doc with bw_policy_render (lib/policy.c: on
+ * the parsed JSON, so a value cannot leave its string; ${aws:...}, ${*},
+ * ${?}, ${$} stay as written; an array element holding a list variable
+ * becomes one element per item) and return minified JSON in *out (caller
+ * frees with free()).  Variables, first match wins: doc->vars (a
+ * guardrail's vars:), the spec's vars:, then the built-ins:
+ * allowed_regions and protected_roles (lists), default_region,
+ * access_role, boundary_policy_name (path/name of the one permissions
+ * boundary the baselines use, if they use exactly one),
+ * management_account_id and organization_id (from rt) and, when account
+ * is not NULL, account_name, environment and account_id (from rt).
+ * rt may be NULL: its variables are then unknown.  BW_ERR_INVALID when a
+ * variable is unknown or misused (err says which and where in the JSON).
  */
 int bw_spec_render(char **out, const struct bw_spec *spec, const struct bw_spec_doc *doc,
 		   const struct bw_spec_runtime *rt, const struct bw_spec_account *account,

@@ -66,7 +66,9 @@ static const char *const regions17[] = {
 	"eu-north-1", "eu-south-1", "eu-south-2", "ap-southeast-1",
 	"ap-southeast-2", "ap-northeast-1", "sa-east-1",
 };
-static const char *const protected_roles[] = { "bulwark-*", "security-audit-*" };
+static const char *const protected_roles[] = {
+	"bulwark/bulwark-auditor", "bulwark/bulwark-break-glass", "bulwark/bulwark-deployer",
+};
 
 #define SCALAR(n, v) { n, v, NULL, 0 }
 #define LIST(n, a) { n, NULL, a, sizeof(a) / sizeof((a)[0]) }
@@ -88,7 +90,8 @@ static const struct bw_policy_var realistic[] = {
 	SCALAR("deploy_execution_role", "workload/cfn-execution"),
 	SCALAR("artifact_bucket", "acme-payments-prod-artifacts"),
 	SCALAR("workload_role_path", "workload"),
-	SCALAR("audit_role", "bulwark-auditor"),
+	SCALAR("audit_role", "bulwark/bulwark-auditor"),
+	SCALAR("default_region", "eu-west-1"),
 };
 
 /* ---- shipped policies ------------------------------------------------- */
@@ -98,6 +101,25 @@ static bool ends_with(const char *s, const char *suffix)
 	size_t a = strlen(s), b = strlen(suffix);
 
 	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* Percent-encode as moto does (Python's quote(): '/' and unreserved kept). */
+static char *quote(const char *s)
+{
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+
+	assert_non_null(out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '.' || c == '-' || c == '~' || c == '/')
+			*o++ = (char)c;
+		else
+			o += sprintf(o, "%%%02X", c);
+	}
+	*o = '\0';
+	return out;
 }
 
 static int check_dir(const char *dir)
@@ -131,7 +153,10 @@ static int check_dir(const char *dir)
 		if (!strcmp(de->d_name, "breakglass.json"))
 			flags |= BW_POLICY_ALLOW_ADMIN;
 
-		/* The raw file is valid JSON and valid as written (variables unrendered). */
+		/* The file is valid as written, variables unrendered (the spec loader checks that first). */
+		rc = bw_policy_validate(text, strlen(text), kind, flags, collect, &p);
+		if (rc)
+			fail_msg("%s as written: %d problems:\n%s", path, rc, p.text);
 		rc = bw_policy_render(&out, text, strlen(text), realistic,
 				      sizeof(realistic) / sizeof(realistic[0]), collect, &p, &err);
 		if (rc)
@@ -143,8 +168,20 @@ static int check_dir(const char *dir)
 		/* Admin grants are caught when not allowed. */
 		if (flags & BW_POLICY_ALLOW_ADMIN)
 			assert_int_equal(bw_policy_validate(out, strlen(out), kind, 0, NULL, NULL), 1);
-		/* The rendered form still means the same after a round trip. */
-		assert_true(bw_policy_equal_text(out, out));
+		/* The rendered form equals itself as IAM (or moto) returns it. */
+		{
+			char *pretty = NULL, *enc;
+			json_t *j = json_loads(out, 0, NULL);
+
+			assert_non_null(j);
+			pretty = json_dumps(j, JSON_INDENT(4));
+			enc = quote(pretty);
+			assert_true(bw_policy_equal_text(out, enc));
+			assert_true(bw_policy_equal_text(text, text));
+			free(enc);
+			free(pretty);
+			json_decref(j);
+		}
 		print_message("  %-40s %5zu chars minified\n", path, bw_policy_minified_len(out, strlen(out)));
 		free(out);
 		free(text);
@@ -206,7 +243,8 @@ static void test_protect_roles_exception(void **state)
 			  sizeof(realistic) / sizeof(realistic[0]));
 	/* One ARN per protected pattern, plus the access role itself. */
 	assert_non_null(strstr(out, "\"Resource\":[\"arn:aws:iam::*:role/OrganizationAccountAccessRole\","
-				    "\"arn:aws:iam::*:role/bulwark-*\",\"arn:aws:iam::*:role/security-audit-*\"]"));
+				    "\"arn:aws:iam::*:role/bulwark/bulwark-auditor\",\"arn:aws:iam::*:role/bulwark/bulwark-break-glass\","
+				    "\"arn:aws:iam::*:role/bulwark/bulwark-deployer\"]"));
 	/* The exception is the access role, by principal ARN. */
 	assert_non_null(strstr(out, "\"ArnNotLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::*:role/OrganizationAccountAccessRole\"}"));
 	free(out);
@@ -261,6 +299,12 @@ static const char iam_encoded_pretty[] =
 	"%20%20%20%20%20%20%22Resource%22%3A%20%22arn%3Aaws%3As3%3A%3A%3Aacme-logs%2F%2A%22%0A"
 	"%20%20%20%20%7D%0A%20%20%5D%0A%7D";
 
+/* A real GetRole response body (botocore debug log), "*" encoded as %2A. */
+static const char iam_real_trust[] =
+	"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C"
+	"%22Principal%22%3A%7B%22AWS%22%3A%22%2A%22%2C%22Service%22%3A%22s3.amazonaws.com%22%7D%2C"
+	"%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D";
+
 struct eq_case {
 	const char *a, *b;
 	bool equal;
@@ -297,6 +341,12 @@ static const struct eq_case eq_cases[] = {
 	{ iam_encoded_trust,
 	  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}",
 	  true, "URL-encoded GetRole response, empty Sid" },
+	{ iam_real_trust,
+	  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Action\":[\"sts:AssumeRole\"],\"Principal\":{\"Service\":\"s3.amazonaws.com\",\"AWS\":[\"*\"]},\"Effect\":\"Allow\"}]}",
+	  true, "URL-encoded trust policy from a real GetRole response" },
+	{ iam_real_trust,
+	  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Action\":\"sts:AssumeRole\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"},\"Effect\":\"Allow\"}]}",
+	  false, "real GetRole response: one principal fewer" },
 	{ iam_encoded_pretty,
 	  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"s3:ListBucket\",\"s3:GetObject\"],\"Resource\":\"arn:aws:s3:::acme-logs/*\"}]}",
 	  true, "URL-encoded pretty document" },
@@ -637,6 +687,31 @@ static void test_size_limits(void **state)
 	if (!strstr(p.text, "service control policy is 5482 characters without whitespace; the limit is 5120: split it"))
 		fail_msg("%s", p.text);
 	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_IDENTITY, 0, NULL, NULL), 0);
+	bw_buf_release(&b);
+
+	/* 8,000 characters: too big for a managed policy, fine inline. */
+	bw_buf_reset(&b);
+	assert_int_equal(bw_buf_adds(&b, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":["), 0);
+	for (i = 0; i < 250; i++)
+		assert_int_equal(bw_buf_addf(&b, "%s\"arn:aws:s3:::bucket-%04d/*\"", i ? ", " : "", i), 0);
+	assert_int_equal(bw_buf_adds(&b, "]}]}"), 0);
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_IDENTITY, 0, collect, &p), 1);
+	assert_non_null(strstr(p.text, "identity policy is 7344 characters without whitespace; the limit is 6144"));
+	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_IDENTITY, BW_POLICY_INLINE, NULL, NULL), 0);
+	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_BOUNDARY, BW_POLICY_INLINE, NULL, NULL), 0);
+	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_BOUNDARY, 0, NULL, NULL), 1);
+
+	/* A trust policy over the default 2,048: the message names the quota. */
+	bw_buf_reset(&b);
+	assert_int_equal(bw_buf_adds(&b, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Principal\":{\"AWS\":["), 0);
+	for (i = 0; i < 60; i++)
+		assert_int_equal(bw_buf_addf(&b, "%s\"arn:aws:iam::1111222233%02d:root\"", i ? "," : "", i), 0);
+	assert_int_equal(bw_buf_adds(&b, "]}}]}"), 0);
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_TRUST, 0, collect, &p), 1);
+	assert_non_null(strstr(p.text, "the limit is 2048"));
+	assert_non_null(strstr(p.text, "2,048 is the default quota; it can be raised to 4,096"));
 	bw_buf_release(&b);
 
 	/* Minified length: whitespace in strings counts, outside does not; characters, not bytes. */

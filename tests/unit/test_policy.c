@@ -880,6 +880,27 @@ static void test_hostile(void **state)
 		memset(&p, 0, sizeof(p));
 		assert_int_equal(bw_policy_validate(b.ptr, b.len, BW_POLICY_SCP, 0, collect, &p), 1);
 		assert_non_null(strstr(p.text, "the limit is 5120"));
+		/* Too many lines to align: shown as replaced, still correct and bounded. */
+		{
+			struct bw_buf d = BW_BUF_INIT;
+
+			char *other = strdup(b.ptr);
+
+			/* ~5,000 lines each side: 25M cells, over the cap. */
+			memcpy(strstr(other, "2012-10-17"), "2008-10-17", 10);
+			assert_int_equal(bw_policy_diff(&d, b.ptr, other, 0, &err), 0);
+			assert_int_equal(strncmp(d.ptr, "- {\n-   \"Version\": \"2012-10-17\",\n", 33), 0);
+			assert_non_null(strstr(d.ptr, "\n-         \"s3:A4999\",\n"));
+			assert_non_null(strstr(d.ptr, "\n+ {\n+   \"Version\": \"2008-10-17\",\n"));
+			assert_null(strstr(d.ptr, "\n  "));
+			bw_buf_release(&d);
+			free(other);
+			/* Small enough to align: only the removed lines are marked. */
+			assert_int_equal(bw_policy_diff(&d, b.ptr, "{\"Version\":\"2012-10-17\"}", 0, &err), 0);
+			assert_non_null(strstr(d.ptr, "\n-         \"s3:A4999\",\n"));
+			assert_int_equal(strncmp(d.ptr, "  {\n", 4), 0);
+			bw_buf_release(&d);
+		}
 		assert_int_equal(bw_policy_normalize(&c, b.ptr, &err), 0);
 		/* duplicates removed: 5,000 distinct actions remain */
 		assert_int_equal(json_array_size(json_object_get(json_array_get(json_object_get(c, "Statement"), 0), "Action")), 5000);

@@ -1,11 +1,13 @@
-#!/bin/bash
+#!/bin/sh
 # kill -9 at a random point during apply, then a rerun: the same end state
 # and no duplicate account (the pending CreateAccount is in the state file,
 # or found again by its email or by ListCreateAccountStatus).
 . "$(dirname "$0")/bootstrap/lib.sh"
 bt_start
 
-for delay_ms in $((300 + RANDOM % 500)) $((900 + RANDOM % 900)) $((1800 + RANDOM % 1500)); do
+rnd() { od -An -N2 -tu2 /dev/urandom | tr -d ' \n'; }
+
+for delay_ms in $((300 + $(rnd) % 500)) $((900 + $(rnd) % 900)) $((1800 + $(rnd) % 1500)); do
 	sim_reset >/dev/null || fail "reset"
 	rm -f "$SPEC.state.json"
 	"$BULWARK" bootstrap --spec "$SPEC" --no-progress --yes >"$BT_WORK/killed.out" 2>&1 &

@@ -59,10 +59,9 @@ static void show_progress(void *ctx, const struct bw_progress *p)
 			line[pr->width] = '\0';
 		fprintf(stderr, "\r\033[K%s", line);
 		pr->line_shown = true;
-	} else if (p->finished || !p->account) {
-		fprintf(stderr, "bulwark: [%zu/%zu] %s: %s%s\n", p->done, p->total,
-			p->account ? p->account : "organization", p->step ? p->step : "",
-			p->finished ? "" : "...");
+	} else if (p->finished) {
+		fprintf(stderr, "bulwark: [%zu/%zu] %s: %s\n", p->done, p->total,
+			p->account ? p->account : "organization", p->step ? p->step : "");
 	}
 	fflush(stderr);
 }

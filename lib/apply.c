@@ -501,6 +501,7 @@ static void run_account_changes(struct run *r, struct eng_account *acc, struct b
 		bw_engine__progress(r->e, acc->spec->name, c->what, false);
 		rc = exec_baseline_change(acc, c, &err);
 		record(r, c, rc, &err);
+		bw_engine__progress(r->e, acc->spec->name, c->what, true);
 		stop = rc != 0;
 	}
 }
@@ -512,6 +513,7 @@ static void run_account_one(void *p, size_t i)
 	struct eng_account *acc = e->accounts[i];
 	struct bw_plan fresh;
 	struct bw_error err = { 0 };
+	size_t placeholders = 0;
 	bool has = false;
 	int rc;
 
@@ -526,7 +528,6 @@ static void run_account_one(void *p, size_t i)
 	bw_engine__progress(e, acc->spec->name, "starting", false);
 	if (acc->baseline) {
 		run_account_changes(r, acc, r->plan);
-		bw_engine__progress(e, acc->spec->name, "done", true);
 		return;
 	}
 	/*
@@ -536,8 +537,10 @@ static void run_account_one(void *p, size_t i)
 	 */
 	for (size_t k = 0; k < r->plan->n; k++)
 		if (r->plan->changes[k].account &&
-		    !strcmp(r->plan->changes[k].account, acc->spec->name))
+		    !strcmp(r->plan->changes[k].account, acc->spec->name)) {
 			r->plan->changes[k].done = true;
+			placeholders++;
+		}
 	bw_plan_init(&fresh);
 	bw_engine__progress(e, acc->spec->name, "waiting for the access role", false);
 	rc = bw_engine__assume(e, acc, &err);
@@ -552,10 +555,13 @@ static void run_account_one(void *p, size_t i)
 		acc->failed = true;
 		bw_engine__fail(e, acc->spec->name, "baseline", &err);
 	} else {
+		/* The display counted the placeholders: count the real changes. */
+		pthread_mutex_lock(&e->lock);
+		e->progress_total = e->progress_total + fresh.n - placeholders;
+		pthread_mutex_unlock(&e->lock);
 		run_account_changes(r, acc, &fresh);
 	}
 	bw_plan_release(&fresh);
-	bw_engine__progress(e, acc->spec->name, "done", true);
 }
 
 /* ---- driving ------------------------------------------------------------ */

@@ -655,6 +655,143 @@ int bw_engine__assume(struct bw_engine *e, struct eng_account *acc, struct bw_er
 	return rc;
 }
 
+/*
+ * Calls to read a baseline one resource at a time, and through
+ * GetAccountAuthorizationDetails (one call for every role's inline and
+ * attached policies and every customer managed policy, plus GetRole per
+ * role for what it lacks: description and maximum session).
+ */
+static size_t cost_by_resource(const struct bw_spec_baseline *sb)
+{
+	size_t n = 2 * sb->n_managed_policies;
+
+	for (size_t i = 0; i < sb->n_roles; i++)
+		n += 3 + sb->roles[i].n_inline;
+	return n;
+}
+
+static size_t cost_by_details(const struct bw_spec_baseline *sb)
+{
+	return 1 + sb->n_roles;
+}
+
+static const json_t *find_by(const json_t *list, const char *key, const char *value)
+{
+	const json_t *o;
+	size_t i;
+
+	json_array_foreach(list, i, o) {
+		const char *v = json_string_value(json_object_get(o, key));
+
+		if (v && !strcmp(v, value))
+			return o;
+	}
+	return NULL;
+}
+
+static int strings_push(struct bw_iam_strings *s, const char *v)
+{
+	char **nv = realloc(s->v, (s->n + 2) * sizeof(*s->v));
+
+	if (!nv)
+		return BW_ERR_NOMEM;
+	s->v = nv;
+	if (!(s->v[s->n] = bw_strdup(v)))
+		return BW_ERR_NOMEM;
+	s->n++;
+	s->v[s->n] = NULL;
+	return 0;
+}
+
+static int read_baseline_details(struct bw_engine *e, struct eng_account *acc,
+				 struct eng_baseline *b, struct bw_error *err)
+{
+	const struct bw_spec_baseline *sb = acc->spec->baseline;
+	struct bw_client *c = acc->client;
+	const json_t *roles, *pols, *o, *x;
+	json_t *d = NULL;
+	size_t k;
+	int rc;
+
+	if ((rc = bw_iam_authorization_details(&d, c, sb->n_managed_policies > 0, err)))
+		return rc;
+	roles = json_object_get(d, "RoleDetailList");
+	pols = json_object_get(d, "Policies");
+	for (size_t i = 0; !rc && i < sb->n_managed_policies; i++) {
+		const struct bw_spec_managed_policy *mp = &sb->managed_policies[i];
+		struct eng_policy *lp = &b->policies[i];
+		const char *dv, *desc;
+
+		if (bw_iam_policy_arn(&lp->arn, e->partition, acc->a.id, mp->path, mp->name)) {
+			rc = bw_error_set(err, BW_ERR_NOMEM, "out of memory");
+			break;
+		}
+		if (!(o = find_by(pols, "Arn", lp->arn)))
+			continue;
+		dv = json_string_value(json_object_get(o, "DefaultVersionId"));
+		x = dv ? find_by(json_object_get(o, "PolicyVersionList"), "VersionId", dv) : NULL;
+		desc = json_string_value(json_object_get(o, "Description"));
+		lp->pol.arn = bw_strdup(lp->arn);
+		lp->pol.description = bw_strdup(desc ? desc : "");
+		lp->pol.default_version = bw_strdup(dv);
+		lp->pol.document = bw_strdup(json_string_value(json_object_get(x, "Document")));
+		if (!lp->pol.document) {
+			/* Not in the answer: ask for it the usual way. */
+			bw_iam_policy_release(&lp->pol);
+			rc = bw_iam_get_policy(&lp->pol, c, lp->arn, err);
+			if (rc == BW_ERR_NOTFOUND) {
+				bw_error_clear(err);
+				rc = 0;
+				continue;
+			}
+		}
+		lp->exists = rc == 0;
+	}
+	for (size_t i = 0; !rc && i < sb->n_roles; i++) {
+		const struct bw_spec_role *sr = &sb->roles[i];
+		struct eng_role *lr = &b->roles[i];
+
+		if (!(o = find_by(roles, "RoleName", sr->name)))
+			continue;
+		rc = bw_iam_get_role(&lr->role, c, sr->name, err);
+		if (rc == BW_ERR_NOTFOUND) {	/* deleted since */
+			bw_error_clear(err);
+			rc = 0;
+			continue;
+		}
+		if (rc)
+			break;
+		lr->exists = true;
+		x = json_object_get(o, "RolePolicyList");
+		lr->inline_docs = calloc(json_array_size(x) + 1, sizeof(*lr->inline_docs));
+		if (!lr->inline_docs) {
+			rc = bw_error_set(err, BW_ERR_NOMEM, "out of memory");
+			break;
+		}
+		json_array_foreach(x, k, o) {
+			const char *name = json_string_value(json_object_get(o, "PolicyName"));
+			const char *doc = json_string_value(json_object_get(o, "PolicyDocument"));
+
+			if (!name)
+				continue;
+			lr->inline_docs[lr->inline_names.n] = bw_strdup(doc);
+			if (strings_push(&lr->inline_names, name)) {
+				rc = bw_error_set(err, BW_ERR_NOMEM, "out of memory");
+				break;
+			}
+		}
+		o = find_by(roles, "RoleName", sr->name);
+		json_array_foreach(json_object_get(o, "AttachedManagedPolicies"), k, x) {
+			const char *arn = json_string_value(json_object_get(x, "PolicyArn"));
+
+			if (!rc && arn && strings_push(&lr->attached, arn))
+				rc = bw_error_set(err, BW_ERR_NOMEM, "out of memory");
+		}
+	}
+	json_decref(d);
+	return rc;
+}
+
 int bw_engine__read_baseline(struct bw_engine *e, struct eng_account *acc, struct bw_error *err)
 {
 	const struct bw_spec_baseline *sb = acc->spec->baseline;
@@ -669,6 +806,10 @@ int bw_engine__read_baseline(struct bw_engine *e, struct eng_account *acc, struc
 			free(b->roles);
 		free(b);
 		return bw_error_set(err, BW_ERR_NOMEM, "out of memory");
+	}
+	if (cost_by_details(sb) < cost_by_resource(sb)) {
+		rc = read_baseline_details(e, acc, b, err);
+		goto rest;
 	}
 	for (size_t i = 0; !rc && i < sb->n_managed_policies; i++) {
 		const struct bw_spec_managed_policy *mp = &sb->managed_policies[i];
@@ -716,6 +857,7 @@ int bw_engine__read_baseline(struct bw_engine *e, struct eng_account *acc, struc
 		if (!rc)
 			rc = bw_iam_role_attached_arns(&lr->attached, c, sr->name, err);
 	}
+rest:
 	if (!rc && sb->password_policy.present) {
 		rc = bw_iam_get_password_policy(&b->password_policy, c, err);
 		if (rc == BW_ERR_NOTFOUND) {

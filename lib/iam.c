@@ -463,6 +463,47 @@ int bw_iam_set_password_policy(struct bw_client *c, const json_t *pp, struct bw_
 	return iam_do(c, "UpdateAccountPasswordPolicy", json_deep_copy(pp), err);
 }
 
+int bw_iam_authorization_details(json_t **out, struct bw_client *c, bool with_policies,
+				 struct bw_error *err)
+{
+	json_t *in, *one = NULL, *pols = NULL;
+	int rc;
+
+	*out = NULL;
+	in = with_policies ? json_pack("{s:[s,s], s:i}", "Filter", "Role", "LocalManagedPolicy",
+				       "MaxItems", 1000) :
+			     json_pack("{s:[s], s:i}", "Filter", "Role", "MaxItems", 1000);
+	rc = bw_call(&one, c, IAM, "GetAccountAuthorizationDetails", in, err);
+	json_decref(in);
+	if (rc)
+		return rc;
+	if (!bw_json_bool(json_object_get(one, "IsTruncated"))) {
+		*out = one;
+		return 0;
+	}
+	/* More than one page: gather each list on its own, all pages. */
+	json_decref(one);
+	one = NULL;
+	in = json_pack("{s:[s], s:i}", "Filter", "Role", "MaxItems", 1000);
+	rc = bw_call_all(&one, c, IAM, "GetAccountAuthorizationDetails", in, "RoleDetailList", err);
+	json_decref(in);
+	if (!rc && with_policies) {
+		in = json_pack("{s:[s], s:i}", "Filter", "LocalManagedPolicy", "MaxItems", 1000);
+		rc = bw_call_all(&pols, c, IAM, "GetAccountAuthorizationDetails", in, "Policies",
+				 err);
+		json_decref(in);
+		if (!rc)
+			json_object_set(one, "Policies", json_object_get(pols, "Policies"));
+		json_decref(pols);
+	}
+	if (rc) {
+		json_decref(one);
+		return rc;
+	}
+	*out = one;
+	return 0;
+}
+
 int bw_iam_set_alias(struct bw_client *c, const char *old, const char *alias,
 		     struct bw_error *err)
 {

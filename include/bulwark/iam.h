@@ -125,6 +125,16 @@ int bw_iam_set_policy_document(struct bw_client *c, const char *arn, const char 
 int bw_iam_set_password_policy(struct bw_client *c, const json_t *pp,
 			       struct bw_error *err) BW_WARN_UNUSED;
 
+/*
+ * GetAccountAuthorizationDetails for roles (and customer managed policies
+ * when with_policies), all pages: one call where reading each role's
+ * inline and attached policies takes three or more.  It lacks a role's
+ * description and maximum session, so GetRole is still needed for those.
+ * *out is a new reference to {"RoleDetailList": [...], "Policies": [...]}.
+ */
+int bw_iam_authorization_details(json_t **out, struct bw_client *c, bool with_policies,
+				 struct bw_error *err) BW_WARN_UNUSED;
+
 /* CreateAccountAlias, deleting old (may be NULL) first. */
 int bw_iam_set_alias(struct bw_client *c, const char *old, const char *alias,
 		     struct bw_error *err) BW_WARN_UNUSED;

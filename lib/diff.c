@@ -509,12 +509,25 @@ static int diff_role(struct bl_ctx *x, const struct bw_spec_role *sr, const stru
 			rc = bl_add(x, BW_OP_UPDATE, BW_CH_ROLE_TRUST, sr, NULL, NULL, trust, NULL,
 				    doc_diff(r->trust, trust),
 				    fmt("trust policy of role '%s'", sr->name));
-		if (!rc && (strcmp(r->description, desc) || r->max_session != max))
-			rc = bl_add(x, BW_OP_UPDATE, BW_CH_ROLE_SETTINGS, sr, NULL, NULL, NULL, NULL,
-				    fmt("      description: \"%s\" -> \"%s\"\n"
-					"      max session: %ds -> %ds\n", r->description, desc,
-					r->max_session, max),
-				    fmt("settings of role '%s'", sr->name));
+		if (!rc && (strcmp(r->description, desc) || r->max_session != max)) {
+			struct bw_buf b = BW_BUF_INIT;
+			int w = 0;
+
+			if (strcmp(r->description, desc))
+				w = bw_buf_addf(&b, "      description: \"%s\" -> \"%s\"\n",
+						r->description, desc);
+			if (!w && r->max_session != max)
+				w = bw_buf_addf(&b, "      max session: %ds -> %ds\n",
+						r->max_session, max);
+			if (w) {
+				bw_buf_release(&b);
+				rc = NOMEM(x->err);
+			} else {
+				rc = bl_add(x, BW_OP_UPDATE, BW_CH_ROLE_SETTINGS, sr, NULL, NULL, NULL,
+					    NULL, bw_buf_detach(&b, NULL),
+					    fmt("settings of role '%s'", sr->name));
+			}
+		}
 		if (!rc && (boundary ? !r->boundary_arn || strcmp(boundary, r->boundary_arn) :
 				       r->boundary_arn != NULL))
 			rc = bl_add(x, boundary ? BW_OP_UPDATE : BW_OP_REMOVE, BW_CH_ROLE_BOUNDARY,

@@ -261,7 +261,7 @@ static int exec_account_create(struct run *r, struct bw_change *c, struct bw_err
 		request = bw_strdup(acc->pending_request);
 	else if ((rc = start_create(r, acc, &request, err)))
 		return rc;
-	if (request) {
+	for (int tries = 1; request; tries++) {
 		/* On disk before we wait: a kill now cannot lead to a second account. */
 		if (e->opts.state &&
 		    (rc = bw_state_pending_add(e->opts.state, acc->spec->name, acc->spec->email,
@@ -278,6 +278,22 @@ static int exec_account_create(struct run *r, struct bw_change *c, struct bw_err
 				bw_log(BW_LOG_WARN, "%s", serr.message);
 		}
 		free(request);
+		request = NULL;
+		/*
+		 * Organizations refuses concurrent changes now and then; the
+		 * request failed without creating anything, so ask again.
+		 */
+		if (rc == BW_ERR_AWS && tries < 4 &&
+		    !strcmp(err->aws_code, "CONCURRENT_ACCOUNT_MODIFICATION")) {
+			bw_debug("account '%s': CONCURRENT_ACCOUNT_MODIFICATION; creating again",
+				 acc->spec->name);
+			if (nap(e, 2000L * tries))
+				return bw_error_set(err, BW_ERR_CANCELLED, "interrupted");
+			bw_error_clear(err);
+			if ((rc = start_create(r, acc, &request, err)))
+				return rc;
+			continue;
+		}
 		if (rc)
 			return rc;
 	}

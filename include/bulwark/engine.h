@@ -7,7 +7,9 @@
  * ListRoots, the OU tree, ListAccountsForParent per OU, the SCPs the spec
  * manages) and then reads every managed member account's baseline in
  * parallel, through AssumeRole into the spec's access role (credentials
- * cached per account for the run).  Policy documents are compared by
+ * cached per account for the run), with GetAccountAuthorizationDetails or
+ * resource by resource, whichever takes fewer calls for the baseline, and
+ * only what the spec has an opinion on.  Policy documents are compared by
  * meaning (bw_policy_equal_text).  Applying runs the plan stage by stage,
  * in parallel within a stage and across accounts; an error in one account
  * does not stop the others.  Non-idempotent steps (CreateAccount) are

@@ -39,9 +39,30 @@ static pthread_key_t ctx_key;
 static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 static int crypto_ready;
 
-static void ctx_destroy(void *p)
+/* What each thread keeps between signings. */
+struct tstate {
+	EVP_MD_CTX *md;
+	/*
+	 * The SHA-256 of the last secret seen, so signing with the same
+	 * credentials again skips that digest (a fifth of the crypto of a
+	 * warm signing).  It is reused only for the same pointer, length and
+	 * quick check of the bytes; the secret itself is never copied.
+	 */
+	const char *last_secret;
+	size_t last_len;
+	uint64_t last_check;
+	unsigned char last_id[32];
+};
+
+static void tstate_destroy(void *p)
 {
-	EVP_MD_CTX_free(p);
+	struct tstate *t = p;
+
+	if (!t)
+		return;
+	EVP_MD_CTX_free(t->md);
+	OPENSSL_cleanse(t, sizeof(*t));
+	free(t);
 }
 
 /* Character classes, one table lookup per byte on the hot path. */
@@ -90,7 +111,7 @@ static void crypto_init(void)
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 	if (!sha256_md)
 		return;
-	if (pthread_key_create(&ctx_key, ctx_destroy)) {
+	if (pthread_key_create(&ctx_key, tstate_destroy)) {
 		EVP_MD_free(sha256_md);
 		sha256_md = NULL;
 		return;
@@ -106,24 +127,25 @@ static int lib_init(void)
 	return 0;
 }
 
-/* This thread's digest context, created on first use. */
-static int md_ctx(EVP_MD_CTX **out)
+/* This thread's state, created on first use. */
+static int tstate_get(struct tstate **out)
 {
-	EVP_MD_CTX *c;
+	struct tstate *t;
 
 	if (lib_init())
 		return BW_ERR_INTERNAL;
-	c = pthread_getspecific(ctx_key);
-	if (!c) {
-		c = EVP_MD_CTX_new();
-		if (!c)
+	t = pthread_getspecific(ctx_key);
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t)
 			return BW_ERR_NOMEM;
-		if (pthread_setspecific(ctx_key, c)) {
-			EVP_MD_CTX_free(c);
+		t->md = EVP_MD_CTX_new();
+		if (!t->md || pthread_setspecific(ctx_key, t)) {
+			tstate_destroy(t);
 			return BW_ERR_NOMEM;
 		}
 	}
-	*out = c;
+	*out = t;
 	return 0;
 }
 
@@ -194,10 +216,10 @@ void bw_sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char md[32];
 	unsigned int mdlen = 0;
-	EVP_MD_CTX *c;
+	struct tstate *t;
 
 	/* The void signature leaves no way to fail: fall back to one-shot. */
-	if (md_ctx(&c) || digest2(c, md, data, len, NULL, 0))
+	if (tstate_get(&t) || digest2(t->md, md, data, len, NULL, 0))
 		EVP_Digest(len ? data : "", len, md, &mdlen, EVP_sha256(), NULL);
 	*put_hex(out, md, sizeof(md)) = '\0';
 }
@@ -285,16 +307,57 @@ static struct key_entry *cache_find(const unsigned char id[32], const char *date
 	return NULL;
 }
 
-static int signing_key(EVP_MD_CTX *c, unsigned char out[32], const char *secret,
+/*
+ * Not cryptographic: it only tells the secret last hashed on this thread
+ * from a different one later stored at the same address.
+ */
+static uint64_t quick_check(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	w = 0;
+	if (n)
+		memcpy(&w, s, n);
+	h = (h ^ w) * 0x94d049bb133111ebULL;
+	return h ^ (h >> 29);
+}
+
+static int secret_id(struct tstate *t, unsigned char id[32], const char *secret,
+		     size_t len)
+{
+	uint64_t check = quick_check(secret, len);
+	int rc;
+
+	if (t->last_secret == secret && t->last_len == len && t->last_check == check) {
+		memcpy(id, t->last_id, 32);
+		return 0;
+	}
+	rc = digest2(t->md, id, secret, len, NULL, 0);
+	if (rc)
+		return rc;
+	t->last_secret = secret;
+	t->last_len = len;
+	t->last_check = check;
+	memcpy(t->last_id, id, 32);
+	return 0;
+}
+
+static int signing_key(struct tstate *t, unsigned char out[32], const char *secret,
 		       const char *date8, const char *region, size_t rlen,
 		       const char *service, size_t slen)
 {
+	EVP_MD_CTX *c = t->md;
 	unsigned char id[32];
 	struct key_entry *e;
 	size_t i;
 	int rc;
 
-	rc = digest2(c, id, secret, strlen(secret), NULL, 0);
+	rc = secret_id(t, id, secret, strlen(secret));
 	if (rc)
 		goto out;
 	pthread_mutex_lock(&key_lock);
@@ -336,7 +399,7 @@ int bw_sigv4_signing_key(unsigned char out[32], const char *secret,
 			 const char *service)
 {
 	size_t rlen, slen;
-	EVP_MD_CTX *c;
+	struct tstate *t;
 	int rc;
 
 	if (lib_init())
@@ -344,10 +407,10 @@ int bw_sigv4_signing_key(unsigned char out[32], const char *secret,
 	if (!secret || !date8 || !region || !service || !date8_ok(date8) ||
 	    !scope_part_ok(region, &rlen) || !scope_part_ok(service, &slen))
 		return BW_ERR_INVALID;
-	rc = md_ctx(&c);
+	rc = tstate_get(&t);
 	if (rc)
 		return rc;
-	return signing_key(c, out, secret, date8, region, rlen, service, slen);
+	return signing_key(t, out, secret, date8, region, rlen, service, slen);
 }
 
 /* For tests: how many keys the cache holds. */
@@ -365,18 +428,18 @@ size_t bw_sigv4__cache_entries(void)
 
 void bw_sigv4_cache_clear(void)
 {
-	EVP_MD_CTX *c;
+	struct tstate *t;
 
 	pthread_mutex_lock(&key_lock);
 	OPENSSL_cleanse(key_cache, sizeof(key_cache));
 	key_clock = 0;
 	pthread_mutex_unlock(&key_lock);
-	/* This thread's context too, so leak checkers see a clean exit. */
+	/* This thread's state too, so leak checkers see a clean exit. */
 	if (crypto_ready) {
-		c = pthread_getspecific(ctx_key);
-		if (c) {
+		t = pthread_getspecific(ctx_key);
+		if (t) {
 			pthread_setspecific(ctx_key, NULL);
-			EVP_MD_CTX_free(c);
+			tstate_destroy(t);
 		}
 	}
 }
@@ -982,6 +1045,7 @@ int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *re
 	size_t sh_len, qlen = 0, need, auth_sh_off = 0;
 	int have_host = 0, have_date = 0, have_token = 0, have_csha = 0;
 	int rc;
+	struct tstate *t;
 	EVP_MD_CTX *c;
 
 	q.n = 0;
@@ -999,11 +1063,12 @@ int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *re
 	bw_buf_reset(&res->string_to_sign);
 	bw_buf_reset(&res->authorization);
 	bw_buf_reset(&res->query);
-	rc = md_ctx(&c);
+	rc = tstate_get(&t);
 	if (rc) {
 		bw_error_set(err, rc, "sigv4: cannot set up SHA-256");
 		goto out;
 	}
+	c = t->md;
 	res->n_add = 0;
 	res->signature[0] = '\0';
 
@@ -1340,7 +1405,7 @@ int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *re
 	/* Signature. */
 	memcpy(date8, res->amz_date, 8);
 	date8[8] = '\0';
-	rc = signing_key(c, kSigning, key->secret_access_key, date8, p->region,
+	rc = signing_key(t, kSigning, key->secret_access_key, date8, p->region,
 			 rlen, p->service, slen);
 	if (rc)
 		goto crypto;

@@ -617,6 +617,28 @@ static void test_signing_key_inputs_differ(void **state)
 	assert_int_equal(bw_sigv4__cache_entries(), 5);
 }
 
+/*
+ * The signer remembers the hash of the last secret by address: a secret
+ * changed in place (same buffer, same length) must still get its own key.
+ */
+static void test_signing_key_secret_changed_in_place(void **state)
+{
+	char buf[] = SECRET;
+	unsigned char a[32], b[32], c[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < (int)sizeof(buf) - 1; i += 7) {
+		assert_int_equal(bw_sigv4_signing_key(a, buf, "20150830", "us-east-1", "iam"), 0);
+		buf[i] ^= 1;
+		assert_int_equal(bw_sigv4_signing_key(b, buf, "20150830", "us-east-1", "iam"), 0);
+		assert_memory_not_equal(a, b, 32);
+		buf[i] ^= 1;
+		assert_int_equal(bw_sigv4_signing_key(c, buf, "20150830", "us-east-1", "iam"), 0);
+		assert_memory_equal(a, c, 32);
+	}
+}
+
 static void test_signing_key_clear_and_evict(void **state)
 {
 	unsigned char k[32], first[32];
@@ -979,6 +1001,7 @@ int main(void)
 	static const struct CMUnitTest unit[] = {
 		cmocka_unit_test(test_signing_key_known_answer),
 		cmocka_unit_test(test_signing_key_inputs_differ),
+		cmocka_unit_test(test_signing_key_secret_changed_in_place),
 		cmocka_unit_test(test_signing_key_clear_and_evict),
 		cmocka_unit_test(test_signing_key_long_and_empty_secret),
 		cmocka_unit_test(test_signing_key_bad_input),

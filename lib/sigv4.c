@@ -499,9 +499,9 @@ static int hexval(unsigned char ch)
 
 /*
  * Decode %XX in s[0..n) and re-encode the result, writing at most 3 * n
- * bytes.  '+' is an ordinary character here (it becomes %2B), as AWS
- * reads query strings.  Returns NULL on a malformed escape and sets *bad
- * to its offset.
+ * bytes.  '+' is left a literal plus (%2B), not a space: bulwark writes
+ * spaces as %20, and so do the AWS SDKs.  Returns NULL on a malformed
+ * escape and sets *bad to its offset.
  */
 static char *put_reenc(char *w, const char *s, size_t n, size_t *bad)
 {
@@ -851,7 +851,7 @@ static int qlist_parse(struct qlist *q, const char *query, size_t qlen,
 		continue;
 bad:
 		return bw_error_set(err, BW_ERR_INVALID,
-				    "bad percent-encoding at byte %zu of the query string; write a literal '%%' as %%25",
+				    "sigv4: bad percent-encoding at byte %zu of the query string; write a literal '%%' as %%25",
 				    s + bad);
 	}
 	q->scratch.ptr[q->scratch.len] = '\0';
@@ -1028,32 +1028,454 @@ static size_t add_sizes(size_t a, size_t b)
 	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
+/* One signing in progress: what the steps below share. */
+struct signer {
+	struct bw_sigv4_result *res;
+	const struct bw_sigv4_request *req;
+	const struct bw_sigv4_key *key;
+	const struct bw_sigv4_params *p;
+	struct bw_error *err;
+	struct tstate *t;
+	int presign;
+	const char *token;	/* NULL if none */
+	size_t method_len, rlen, slen;
+
+	struct hent hstack[16], *h;	/* headers to sign, sorted */
+	size_t n;
+	size_t sh_len;			/* length of "host;x-amz-date..." */
+	size_t auth_sh_off;		/* where authorization holds it */
+	struct qlist q;
+
+	char scope[8 + 1 + MAX_SCOPE_PART + 1 + MAX_SCOPE_PART + 1 + sizeof(TERMINATOR)];
+	size_t scope_len;
+
+	const char *path;		/* canonical path before encoding */
+	size_t plen;
+	char pathstack[256], *npath;	/* npath: heap copy, if any */
+};
+
+static int oom(struct signer *s, int rc)
+{
+	if (rc == BW_ERR_TOOBIG)
+		return bw_error_set(s->err, rc, "sigv4: request too large to sign");
+	return bw_error_set(s->err, BW_ERR_NOMEM, "sigv4: out of memory");
+}
+
+static int check_inputs(struct signer *s)
+{
+	const struct bw_sigv4_request *req = s->req;
+	const struct bw_sigv4_params *p = s->p;
+	struct bw_error *err = s->err;
+
+	if (!req->method || !token_ok(req->method, &s->method_len))
+		return bw_error_set(err, BW_ERR_INVALID, "sigv4: bad or missing HTTP method");
+	if (!s->key->access_key_id || !access_key_ok(s->key->access_key_id))
+		return bw_error_set(err, BW_ERR_INVALID,
+				    "sigv4: bad access key id; it must be 1-128 letters, digits, '_', '-' or '.'");
+	if (!s->key->secret_access_key)
+		return bw_error_set(err, BW_ERR_INVALID, "sigv4: no secret access key");
+	if (!p->region || !scope_part_ok(p->region, &s->rlen) ||
+	    !p->service || !scope_part_ok(p->service, &s->slen))
+		return bw_error_set(err, BW_ERR_INVALID,
+				    "sigv4: bad region '%.63s' or service '%.63s'; use names such as 'us-east-1' and 'iam'",
+				    p->region ? p->region : "", p->service ? p->service : "");
+	if (s->presign && (p->expires < 1 || p->expires > MAX_EXPIRES))
+		return bw_error_set(err, BW_ERR_INVALID,
+				    "sigv4: presign expiry %ld is out of range; use 1 to %ld seconds",
+				    p->expires, MAX_EXPIRES);
+	if (req->n_headers && !req->headers)
+		return bw_error_set(err, BW_ERR_INVALID, "sigv4: header count without headers");
+	if (req->body_len && !req->body)
+		return bw_error_set(err, BW_ERR_INVALID, "sigv4: body length without a body");
+	if (s->key->session_token && s->key->session_token[0])
+		s->token = s->key->session_token;
+	return 0;
+}
+
+/* The X-Amz-Date header's value, white space trimmed, into res->amz_date. */
+static int take_amz_date(struct signer *s, const struct hent *e)
+{
+	const char *v = e->value;
+	size_t len = e->vlen;
+
+	while (len && is_ws(*v)) {
+		v++;
+		len--;
+	}
+	while (len && is_ws(v[len - 1]))
+		len--;
+	if (!amz_date_ok(v, len))
+		return bw_error_set(s->err, BW_ERR_INVALID,
+				    "sigv4: bad X-Amz-Date header; use one in the form 20150830T123600Z");
+	memcpy(s->res->amz_date, v, 16);
+	s->res->amz_date[16] = '\0';
+	return 0;
+}
+
+/*
+ * Collect the request's headers, find the date, and add what the signer
+ * adds (X-Amz-Date, the session token, x-amz-content-sha256), sorted.
+ */
+static int collect_headers(struct signer *s)
+{
+	const struct bw_sigv4_request *req = s->req;
+	struct bw_sigv4_result *res = s->res;
+	int have_host = 0, have_date = 0, have_token = 0, have_csha = 0, rc;
+	size_t i, tlen;
+
+	/* Room for the three the signer may add. */
+	if (req->n_headers > BW_ARRAY_SIZE(s->hstack) - 3) {
+		if (req->n_headers > SIZE_MAX / sizeof(*s->h) - 3)
+			return oom(s, BW_ERR_TOOBIG);
+		s->h = malloc((req->n_headers + 3) * sizeof(*s->h));
+		if (!s->h)
+			return oom(s, BW_ERR_NOMEM);
+	}
+	for (i = 0; i < req->n_headers; i++) {
+		const struct bw_header *in = &req->headers[i];
+		struct hent *e = &s->h[s->n];
+
+		if (!in->name || !token_ok(in->name, &e->nlen))
+			return bw_error_set(s->err, BW_ERR_INVALID,
+					    "sigv4: header %zu has a bad name; use letters, digits and -", i);
+		if (!in->value)
+			return bw_error_set(s->err, BW_ERR_INVALID,
+					    "sigv4: header '%.64s' has no value", in->name);
+		/* Control bytes in values are caught while canonicalising. */
+		e->vlen = strlen(in->value);
+		e->name = in->name;
+		e->value = in->value;
+		e->idx = s->n;
+		/* What an earlier signing left must not sign itself. */
+		if (NAME_IS(e, "authorization"))
+			continue;
+		if (NAME_IS(e, "host")) {
+			have_host = 1;
+		} else if (NAME_IS(e, "x-amz-date")) {
+			if (have_date)
+				return bw_error_set(s->err, BW_ERR_INVALID,
+						    "sigv4: more than one X-Amz-Date header; keep one");
+			rc = take_amz_date(s, e);
+			if (rc)
+				return rc;
+			have_date = 1;
+		} else if (NAME_IS(e, "x-amz-security-token")) {
+			have_token = 1;
+		} else if (NAME_IS(e, "x-amz-content-sha256")) {
+			have_csha = 1;
+		}
+		s->n++;
+	}
+	if (!have_host)
+		return bw_error_set(s->err, BW_ERR_INVALID,
+				    "sigv4: request has no 'Host' header; add the endpoint's host name");
+	if (!have_date && format_amz_date(res->amz_date, s->p->when))
+		return bw_error_set(s->err, BW_ERR_INVALID,
+				    "sigv4: request time %lld is not between 1970 and 9999",
+				    (long long)s->p->when);
+	if (s->token) {
+		if (!value_ok(s->token, &tlen))
+			return bw_error_set(s->err, BW_ERR_INVALID,
+					    "sigv4: the session token has a control character; check the credentials");
+	}
+	if (!s->presign) {
+		if (!have_date) {
+			s->h[s->n] = (struct hent){ "X-Amz-Date", res->amz_date, 10, 16, s->n };
+			s->n++;
+			res->add[res->n_add++] = (struct bw_header){ "X-Amz-Date", res->amz_date };
+		}
+		if (s->token && !have_token) {
+			if (!(s->p->flags & BW_SIGV4_OMIT_SESSION_TOKEN)) {
+				s->h[s->n] = (struct hent){ "x-amz-security-token", s->token, 20, tlen, s->n };
+				s->n++;
+			}
+			res->add[res->n_add++] = (struct bw_header){ "X-Amz-Security-Token", s->token };
+		}
+		if ((s->p->flags & BW_SIGV4_CONTENT_SHA256) && !have_csha) {
+			s->h[s->n] = (struct hent){ "x-amz-content-sha256", res->payload_hash, 20, 64, s->n };
+			s->n++;
+			res->add[res->n_add++] = (struct bw_header){ "x-amz-content-sha256", res->payload_hash };
+		}
+	}
+	sort_headers(s->h, s->n);
+	s->sh_len = signed_headers_len(s->h, s->n);
+	return 0;
+}
+
+static void build_scope(struct signer *s)
+{
+	char *w = s->scope;
+
+	memcpy(w, s->res->amz_date, 8);
+	w += 8;
+	*w++ = '/';
+	memcpy(w, s->p->region, s->rlen);
+	w += s->rlen;
+	*w++ = '/';
+	memcpy(w, s->p->service, s->slen);
+	w += s->slen;
+	*w++ = '/';
+	memcpy(w, TERMINATOR, sizeof(TERMINATOR));
+	s->scope_len = (size_t)(w - s->scope) + sizeof(TERMINATOR) - 1;
+}
+
+/*
+ * Header mode: the Authorization value up to and with the signed headers;
+ * the canonical request copies them from here and the signature is
+ * appended at the end.
+ */
+static int authorization_head(struct signer *s)
+{
+	static const char cred[] = ALGORITHM " Credential=", sh[] = ", SignedHeaders=";
+	size_t akid_len = strlen(s->key->access_key_id), need;
+	char *w;
+	int rc;
+
+	need = sizeof(cred) + akid_len + 1 + s->scope_len + sizeof(sh) + s->sh_len +
+	       sizeof(", Signature=") + 64;
+	rc = reserve(&s->res->authorization, need, &w);
+	if (rc)
+		return oom(s, rc);
+	memcpy(w, cred, sizeof(cred) - 1);
+	w += sizeof(cred) - 1;
+	memcpy(w, s->key->access_key_id, akid_len);
+	w += akid_len;
+	*w++ = '/';
+	memcpy(w, s->scope, s->scope_len);
+	w += s->scope_len;
+	memcpy(w, sh, sizeof(sh) - 1);
+	w += sizeof(sh) - 1;
+	s->auth_sh_off = (size_t)(w - s->res->authorization.ptr);
+	w = put_signed_headers(w, s->h, s->n);
+	commit(&s->res->authorization, w);
+	return 0;
+}
+
+/* Presign mode: the X-Amz-* parameters join the request's own. */
+static int presign_params(struct signer *s)
+{
+	struct bw_buf tmp = BW_BUF_INIT;
+	char num[24];
+	int rc, nl;
+
+	rc = qlist_add(&s->q, "X-Amz-Algorithm", ALGORITHM, sizeof(ALGORITHM) - 1);
+	if (!rc)
+		rc = bw_buf_adds(&tmp, s->key->access_key_id);
+	if (!rc)
+		rc = bw_buf_addch(&tmp, '/');
+	if (!rc)
+		rc = bw_buf_add(&tmp, s->scope, s->scope_len);
+	if (!rc)
+		rc = qlist_add(&s->q, "X-Amz-Credential", tmp.ptr, tmp.len);
+	if (!rc)
+		rc = qlist_add(&s->q, "X-Amz-Date", s->res->amz_date, 16);
+	if (!rc) {
+		nl = snprintf(num, sizeof(num), "%ld", s->p->expires);
+		rc = qlist_add(&s->q, "X-Amz-Expires", num, (size_t)nl);
+	}
+	if (!rc) {
+		bw_buf_reset(&tmp);
+		rc = bw_buf_grow(&tmp, s->sh_len);
+	}
+	if (!rc) {
+		commit(&tmp, put_signed_headers(tmp.ptr, s->h, s->n));
+		rc = qlist_add(&s->q, "X-Amz-SignedHeaders", tmp.ptr, tmp.len);
+	}
+	if (!rc && s->token && !(s->p->flags & BW_SIGV4_OMIT_SESSION_TOKEN))
+		rc = qlist_add(&s->q, "X-Amz-Security-Token", s->token, strlen(s->token));
+	bw_buf_release(&tmp);
+	return rc ? oom(s, rc) : 0;
+}
+
+/* The path to encode: normalised, or as given with a leading '/'. */
+static int canonical_path(struct signer *s)
+{
+	const char *path = s->req->path && s->req->path[0] ? s->req->path : "/";
+	size_t plen = strlen(path);
+	char *buf = s->pathstack;
+
+	s->path = path;
+	s->plen = plen;
+	if (plen == 1 && path[0] == '/')
+		return 0;	/* the common case: nothing to do */
+	if (!(s->p->flags & BW_SIGV4_NORMALIZE_PATH) && path[0] == '/')
+		return 0;
+	if (plen > sizeof(s->pathstack) - 2) {
+		if (plen > SIZE_MAX - 2)
+			return oom(s, BW_ERR_TOOBIG);
+		buf = s->npath = malloc(plen + 2);
+		if (!buf)
+			return oom(s, BW_ERR_NOMEM);
+	}
+	if (s->p->flags & BW_SIGV4_NORMALIZE_PATH) {
+		s->plen = normalize_path(buf, path, plen);
+	} else {
+		buf[0] = '/';
+		memcpy(buf + 1, path, plen);
+		s->plen = plen + 1;
+	}
+	s->path = buf;
+	return 0;
+}
+
+static int canonical_request(struct signer *s, size_t qlen)
+{
+	struct bw_sigv4_result *res = s->res;
+	const struct hent *h = s->h;
+	size_t i, need;
+	char *w, *qs;
+	int rc;
+
+	need = s->method_len + 1;
+	need = add_sizes(need, s->plen > SIZE_MAX / 3 ? SIZE_MAX : s->plen * 3);
+	need = add_sizes(need, 1 + qlen + 1);
+	for (i = 0; i < s->n; i++)
+		need = add_sizes(need, add_sizes(h[i].nlen, h[i].vlen + 2));
+	need = add_sizes(need, 1 + s->sh_len + 1 + 64);
+	rc = reserve(&res->canonical_request, need, &w);
+	if (rc)
+		return oom(s, rc);
+	memcpy(w, s->req->method, s->method_len);
+	w += s->method_len;
+	*w++ = '\n';
+	if (s->p->flags & BW_SIGV4_DOUBLE_ENCODE) {
+		w = put_enc(w, s->path, s->plen, 1);
+	} else {
+		memcpy(w, s->path, s->plen);
+		w += s->plen;
+	}
+	*w++ = '\n';
+	qs = w;
+	w = put_query(w, &s->q);
+	if (s->presign) {
+		/* The query to send is the canonical one, signature appended. */
+		rc = bw_buf_add(&res->query, qs, (size_t)(w - qs));
+		if (rc)
+			return oom(s, rc);
+	}
+	*w++ = '\n';
+	for (i = 0; i < s->n; i++) {
+		if (i && !name_cmp(h[i - 1].name, h[i - 1].nlen, h[i].name, h[i].nlen)) {
+			w[-1] = ',';	/* a repeated name: join the values */
+		} else {
+			w = put_lower(w, h[i].name, h[i].nlen);
+			*w++ = ':';
+		}
+		w = put_value(w, h[i].value, h[i].vlen);
+		if (!w)
+			return bw_error_set(s->err, BW_ERR_INVALID,
+					    "sigv4: header '%.64s' has a control character in its value",
+					    h[i].name);
+		*w++ = '\n';
+	}
+	*w++ = '\n';
+	if (s->presign) {
+		w = put_signed_headers(w, h, s->n);
+	} else {
+		memcpy(w, res->authorization.ptr + s->auth_sh_off, s->sh_len);
+		w += s->sh_len;
+	}
+	*w++ = '\n';
+	memcpy(w, res->payload_hash, 64);
+	w += 64;
+	commit(&res->canonical_request, w);
+	return 0;
+}
+
+static int string_to_sign(struct signer *s)
+{
+	static const char head[] = ALGORITHM "\n";
+	unsigned char md[32];
+	char *w;
+	int rc;
+
+	rc = digest2(s->t->md, md, s->res->canonical_request.ptr,
+		     s->res->canonical_request.len, NULL, 0);
+	if (rc)
+		return bw_error_set(s->err, rc, "sigv4: SHA-256 failed");
+	rc = reserve(&s->res->string_to_sign,
+		     sizeof(head) - 1 + 16 + 1 + s->scope_len + 1 + 64, &w);
+	if (rc)
+		return oom(s, rc);
+	memcpy(w, head, sizeof(head) - 1);
+	w += sizeof(head) - 1;
+	memcpy(w, s->res->amz_date, 16);
+	w += 16;
+	*w++ = '\n';
+	memcpy(w, s->scope, s->scope_len);
+	w += s->scope_len;
+	*w++ = '\n';
+	w = put_hex(w, md, sizeof(md));
+	commit(&s->res->string_to_sign, w);
+	return 0;
+}
+
+/* The signature, and where it goes: the Authorization value or the query. */
+static int signature(struct signer *s)
+{
+	struct bw_sigv4_result *res = s->res;
+	unsigned char kSigning[32], md[32];
+	char date8[9];
+	int rc;
+
+	memcpy(date8, res->amz_date, 8);
+	date8[8] = '\0';
+	rc = signing_key(s->t, kSigning, s->key->secret_access_key, date8,
+			 s->p->region, s->rlen, s->p->service, s->slen);
+	if (!rc)
+		rc = hmac2(s->t->md, md, kSigning, sizeof(kSigning), NULL, 0,
+			   res->string_to_sign.ptr, res->string_to_sign.len);
+	OPENSSL_cleanse(kSigning, sizeof(kSigning));
+	if (rc)
+		return bw_error_set(s->err, rc, "sigv4: HMAC-SHA256 failed");
+	*put_hex(res->signature, md, sizeof(md)) = '\0';
+
+	if (!s->presign) {
+		rc = bw_buf_adds(&res->authorization, ", Signature=");
+		if (!rc)
+			rc = bw_buf_add(&res->authorization, res->signature, 64);
+	} else {
+		/* BW_SIGV4_OMIT_SESSION_TOKEN: the token goes on unsigned. */
+		if (s->token && (s->p->flags & BW_SIGV4_OMIT_SESSION_TOKEN)) {
+			rc = bw_buf_adds(&res->query, "&X-Amz-Security-Token=");
+			if (!rc)
+				rc = bw_uri_encode(&res->query, s->token, strlen(s->token), 0);
+		}
+		if (!rc)
+			rc = bw_buf_adds(&res->query, "&X-Amz-Signature=");
+		if (!rc)
+			rc = bw_buf_add(&res->query, res->signature, 64);
+	}
+	return rc ? oom(s, rc) : 0;
+}
+
 int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *req,
 		  const struct bw_sigv4_key *key, const struct bw_sigv4_params *p,
 		  struct bw_error *err)
 {
-	struct hent hstack[16], *h = hstack;
-	struct qlist q;
-	const int presign = (p && (p->flags & BW_SIGV4_PRESIGN)) != 0;
-	const char *token = NULL;
-	unsigned char md[32], kSigning[32];
-	char scope[8 + 1 + MAX_SCOPE_PART + 1 + MAX_SCOPE_PART + 1 +
-		   sizeof(TERMINATOR)];
-	char pathstack[256], date8[9], *npath = NULL, *w;
-	const char *path;
-	size_t i, n = 0, plen, scope_len, rlen, slen, tlen = 0, method_len;
-	size_t sh_len, qlen = 0, need, auth_sh_off = 0;
-	int have_host = 0, have_date = 0, have_token = 0, have_csha = 0;
+	struct signer s;
+	unsigned char md[32];
+	size_t qlen;
 	int rc;
-	struct tstate *t;
-	EVP_MD_CTX *c;
 
-	q.n = 0;
-	q.e = q.stack;
-	q.cap = BW_ARRAY_SIZE(q.stack);
-	bw_buf_init(&q.scratch, 0);
 	if (!res || !req || !key || !p)
 		return bw_error_set(err, BW_ERR_INVALID, "sigv4: missing request, key or parameters");
+	/* Only what needs it: the header arrays are not zeroed. */
+	s.res = res;
+	s.req = req;
+	s.key = key;
+	s.p = p;
+	s.err = err;
+	s.presign = (p->flags & BW_SIGV4_PRESIGN) != 0;
+	s.token = NULL;
+	s.h = s.hstack;
+	s.n = 0;
+	s.q.n = 0;
+	s.q.e = s.q.stack;
+	s.q.cap = BW_ARRAY_SIZE(s.q.stack);
+	bw_buf_init(&s.q.scratch, 0);
+	s.npath = NULL;
+
 	/* A reused result: wipe what may hold a token before overwriting. */
 	if (res->canonical_request.cap)
 		OPENSSL_cleanse(res->canonical_request.ptr, res->canonical_request.len);
@@ -1063,393 +1485,59 @@ int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *re
 	bw_buf_reset(&res->string_to_sign);
 	bw_buf_reset(&res->authorization);
 	bw_buf_reset(&res->query);
-	rc = tstate_get(&t);
+	res->n_add = 0;
+	res->signature[0] = '\0';
+
+	rc = tstate_get(&s.t);
 	if (rc) {
 		bw_error_set(err, rc, "sigv4: cannot set up SHA-256");
 		goto out;
 	}
-	c = t->md;
-	res->n_add = 0;
-	res->signature[0] = '\0';
-
-	if (!req->method || !token_ok(req->method, &method_len)) {
-		rc = bw_error_set(err, BW_ERR_INVALID, "sigv4: bad or missing HTTP method");
+	rc = check_inputs(&s);
+	if (rc)
 		goto out;
-	}
-	if (!key->access_key_id || !access_key_ok(key->access_key_id)) {
-		rc = bw_error_set(err, BW_ERR_INVALID,
-				  "sigv4: bad access key id; it must be 1-128 letters, digits, '_', '-' or '.'");
-		goto out;
-	}
-	if (!key->secret_access_key) {
-		rc = bw_error_set(err, BW_ERR_INVALID, "sigv4: no secret access key");
-		goto out;
-	}
-	if (!p->region || !scope_part_ok(p->region, &rlen) ||
-	    !p->service || !scope_part_ok(p->service, &slen)) {
-		rc = bw_error_set(err, BW_ERR_INVALID,
-				  "sigv4: bad region '%.63s' or service '%.63s'; use names such as 'us-east-1' and 'iam'",
-				  p->region ? p->region : "", p->service ? p->service : "");
-		goto out;
-	}
-	if (presign && (p->expires < 1 || p->expires > MAX_EXPIRES)) {
-		rc = bw_error_set(err, BW_ERR_INVALID,
-				  "sigv4: presign expiry %ld is out of range; use 1 to %ld seconds",
-				  p->expires, MAX_EXPIRES);
-		goto out;
-	}
-	if (req->n_headers && !req->headers) {
-		rc = bw_error_set(err, BW_ERR_INVALID, "sigv4: header count without headers");
-		goto out;
-	}
-	if (req->body_len && !req->body) {
-		rc = bw_error_set(err, BW_ERR_INVALID, "sigv4: body length without a body");
-		goto out;
-	}
-	if (key->session_token && key->session_token[0])
-		token = key->session_token;
-
-	/* Headers, plus room for the three the signer may add. */
-	if (req->n_headers > BW_ARRAY_SIZE(hstack) - 3) {
-		if (req->n_headers > SIZE_MAX / sizeof(*h) - 3) {
-			rc = bw_error_set(err, BW_ERR_TOOBIG, "sigv4: too many headers");
-			goto out;
-		}
-		h = malloc((req->n_headers + 3) * sizeof(*h));
-		if (!h) {
-			rc = bw_error_set(err, BW_ERR_NOMEM, "sigv4: out of memory");
-			goto out;
-		}
-	}
-	for (i = 0; i < req->n_headers; i++) {
-		const struct bw_header *in = &req->headers[i];
-		struct hent *e = &h[n];
-
-		if (!in->name || !token_ok(in->name, &e->nlen)) {
-			rc = bw_error_set(err, BW_ERR_INVALID,
-					  "sigv4: header %zu has a bad name; use letters, digits and -", i);
-			goto out;
-		}
-		if (!in->value) {
-			rc = bw_error_set(err, BW_ERR_INVALID,
-					  "sigv4: header '%.64s' has no value", in->name);
-			goto out;
-		}
-		e->vlen = strlen(in->value);
-		e->name = in->name;
-		e->value = in->value;
-		e->idx = n;
-		/* Whatever an earlier signing left must not sign itself. */
-		if (NAME_IS(e, "authorization"))
-			continue;
-		if (NAME_IS(e, "host")) {
-			have_host = 1;
-		} else if (NAME_IS(e, "x-amz-date")) {
-			if (have_date || !amz_date_ok(e->value, e->vlen)) {
-				rc = bw_error_set(err, BW_ERR_INVALID,
-						  "sigv4: bad X-Amz-Date header; use one in the form 20150830T123600Z");
-				goto out;
-			}
-			have_date = 1;
-			memcpy(res->amz_date, e->value, 16);
-			res->amz_date[16] = '\0';
-		} else if (NAME_IS(e, "x-amz-security-token")) {
-			have_token = 1;
-		} else if (NAME_IS(e, "x-amz-content-sha256")) {
-			have_csha = 1;
-		}
-		n++;
-	}
-	if (!have_host) {
-		rc = bw_error_set(err, BW_ERR_INVALID,
-				  "sigv4: request has no 'Host' header; add the endpoint's host name");
-		goto out;
-	}
-	if (!have_date && format_amz_date(res->amz_date, p->when)) {
-		rc = bw_error_set(err, BW_ERR_INVALID, "sigv4: request time %lld cannot be written as a date",
-				  (long long)p->when);
-		goto out;
-	}
-	rc = digest2(c, md, req->body, req->body_len, NULL, 0);
+	rc = digest2(s.t->md, md, req->body, req->body_len, NULL, 0);
 	if (rc) {
 		bw_error_set(err, rc, "sigv4: SHA-256 failed");
 		goto out;
 	}
 	*put_hex(res->payload_hash, md, sizeof(md)) = '\0';
-
-	if (!presign) {
-		if (!have_date) {
-			h[n] = (struct hent){ "X-Amz-Date", res->amz_date, 10, 16, n };
-			n++;
-			res->add[res->n_add++] = (struct bw_header){ "X-Amz-Date", res->amz_date };
-		}
-		if (token && !have_token) {
-			tlen = strlen(token);
-			if (!value_ok(token, &tlen)) {
-				rc = bw_error_set(err, BW_ERR_INVALID,
-						  "sigv4: the session token has a control character; check the credentials");
-				goto out;
-			}
-			if (!(p->flags & BW_SIGV4_OMIT_SESSION_TOKEN)) {
-				h[n] = (struct hent){ "x-amz-security-token", token, 20, tlen, n };
-				n++;
-			}
-			res->add[res->n_add++] = (struct bw_header){ "X-Amz-Security-Token", token };
-		}
-		if ((p->flags & BW_SIGV4_CONTENT_SHA256) && !have_csha) {
-			h[n] = (struct hent){ "x-amz-content-sha256", res->payload_hash, 20, 64, n };
-			n++;
-			res->add[res->n_add++] = (struct bw_header){ "x-amz-content-sha256", res->payload_hash };
-		}
-	}
-	sort_headers(h, n);
-	sh_len = signed_headers_len(h, n);
-
-	/* Credential scope. */
-	w = scope;
-	memcpy(w, res->amz_date, 8);
-	w += 8;
-	*w++ = '/';
-	memcpy(w, p->region, rlen);
-	w += rlen;
-	*w++ = '/';
-	memcpy(w, p->service, slen);
-	w += slen;
-	*w++ = '/';
-	memcpy(w, TERMINATOR, sizeof(TERMINATOR));
-	scope_len = (size_t)(w - scope) + sizeof(TERMINATOR) - 1;
-
-	/*
-	 * Header mode: the Authorization value up to the signed headers is
-	 * written now, and the canonical request copies them from it.
-	 */
-	if (!presign) {
-		size_t akid_len = strlen(key->access_key_id);
-
-		need = sizeof(ALGORITHM " Credential=") + akid_len + 1 + scope_len +
-		       sizeof(", SignedHeaders=") + sh_len + sizeof(", Signature=") + 64;
-		rc = reserve(&res->authorization, need, &w);
+	rc = collect_headers(&s);
+	if (rc)
+		goto out;
+	build_scope(&s);
+	if (!s.presign) {
+		rc = authorization_head(&s);
 		if (rc)
-			goto nomem;
-		memcpy(w, ALGORITHM " Credential=", sizeof(ALGORITHM " Credential=") - 1);
-		w += sizeof(ALGORITHM " Credential=") - 1;
-		memcpy(w, key->access_key_id, akid_len);
-		w += akid_len;
-		*w++ = '/';
-		memcpy(w, scope, scope_len);
-		w += scope_len;
-		memcpy(w, ", SignedHeaders=", sizeof(", SignedHeaders=") - 1);
-		w += sizeof(", SignedHeaders=") - 1;
-		auth_sh_off = (size_t)(w - res->authorization.ptr);
-		w = put_signed_headers(w, h, n);
-		commit(&res->authorization, w);
+			goto out;
 	}
-
-	/* Query parameters. */
 	if (req->query && req->query[0]) {
-		rc = qlist_parse(&q, req->query, strlen(req->query), err);
+		rc = qlist_parse(&s.q, req->query, strlen(req->query), err);
 		if (rc) {
 			if (rc != BW_ERR_INVALID)
-				goto nomem;
+				oom(&s, rc);
 			goto out;
 		}
 	}
-	if (presign) {
-		char num[24], *sh;
-		size_t akid_len = strlen(key->access_key_id);
-
-		rc = qlist_add(&q, "X-Amz-Algorithm", ALGORITHM, sizeof(ALGORITHM) - 1);
-		if (!rc) {
-			struct bw_buf cred = BW_BUF_INIT;
-
-			rc = bw_buf_add(&cred, key->access_key_id, akid_len);
-			if (!rc)
-				rc = bw_buf_addch(&cred, '/');
-			if (!rc)
-				rc = bw_buf_add(&cred, scope, scope_len);
-			if (!rc)
-				rc = qlist_add(&q, "X-Amz-Credential", cred.ptr, cred.len);
-			bw_buf_release(&cred);
-		}
-		if (!rc)
-			rc = qlist_add(&q, "X-Amz-Date", res->amz_date, 16);
-		if (!rc) {
-			int nl = snprintf(num, sizeof(num), "%ld", p->expires);
-
-			rc = qlist_add(&q, "X-Amz-Expires", num, (size_t)nl);
-		}
-		if (!rc) {
-			sh = malloc(sh_len + 1);
-			if (!sh) {
-				rc = BW_ERR_NOMEM;
-			} else {
-				put_signed_headers(sh, h, n);
-				rc = qlist_add(&q, "X-Amz-SignedHeaders", sh, sh_len);
-				free(sh);
-			}
-		}
-		if (!rc && token && !(p->flags & BW_SIGV4_OMIT_SESSION_TOKEN))
-			rc = qlist_add(&q, "X-Amz-Security-Token", token, strlen(token));
+	if (s.presign) {
+		rc = presign_params(&s);
 		if (rc)
-			goto nomem;
-	}
-	qlen = qlist_finish(&q);
-
-	/* Path. */
-	path = req->path && req->path[0] ? req->path : "/";
-	plen = strlen(path);
-	if (plen == 1 && path[0] == '/') {
-		/* the common case: nothing to normalise or encode */
-	} else if (p->flags & BW_SIGV4_NORMALIZE_PATH) {
-		char *buf = pathstack;
-
-		if (plen > sizeof(pathstack) - 2) {
-			buf = malloc(add_sizes(plen, 2));
-			if (!buf)
-				goto nomem;
-			npath = buf;
-		}
-		plen = normalize_path(buf, path, plen);
-		path = buf;
-	} else if (path[0] != '/') {
-		char *buf = malloc(add_sizes(plen, 2));
-
-		if (!buf)
-			goto nomem;
-		buf[0] = '/';
-		memcpy(buf + 1, path, plen + 1);
-		npath = buf;
-		path = buf;
-		plen++;
-	}
-
-	/* The canonical request, in one allocation. */
-	need = method_len + 1;
-	need = add_sizes(need, plen > SIZE_MAX / 3 ? SIZE_MAX : plen * 3);
-	need = add_sizes(need, 1 + qlen + 1);
-	for (i = 0; i < n; i++)
-		need = add_sizes(need, h[i].nlen + h[i].vlen + 2);
-	need = add_sizes(need, 1 + sh_len + 1 + 64);
-	rc = reserve(&res->canonical_request, need, &w);
-	if (rc)
-		goto nomem;
-	memcpy(w, req->method, method_len);
-	w += method_len;
-	*w++ = '\n';
-	if (p->flags & BW_SIGV4_DOUBLE_ENCODE) {
-		w = put_enc(w, path, plen, 1);
-	} else {
-		memcpy(w, path, plen);
-		w += plen;
-	}
-	*w++ = '\n';
-	if (presign) {
-		/* The query to send is the canonical one, signature appended. */
-		char *qs = w;
-
-		w = put_query(w, &q);
-		rc = bw_buf_add(&res->query, qs, (size_t)(w - qs));
-		if (rc)
-			goto nomem;
-	} else {
-		w = put_query(w, &q);
-	}
-	*w++ = '\n';
-	for (i = 0; i < n; i++) {
-		if (i && !name_cmp(h[i - 1].name, h[i - 1].nlen, h[i].name, h[i].nlen)) {
-			w[-1] = ',';
-		} else {
-			w = put_lower(w, h[i].name, h[i].nlen);
-			*w++ = ':';
-		}
-		w = put_value(w, h[i].value, h[i].vlen);
-		if (!w) {
-			rc = bw_error_set(err, BW_ERR_INVALID,
-					  "sigv4: header '%.64s' has a control character in its value",
-					  h[i].name);
 			goto out;
-		}
-		*w++ = '\n';
 	}
-	*w++ = '\n';
-	if (presign) {
-		w = put_signed_headers(w, h, n);
-	} else {
-		memcpy(w, res->authorization.ptr + auth_sh_off, sh_len);
-		w += sh_len;
-	}
-	*w++ = '\n';
-	memcpy(w, res->payload_hash, 64);
-	w += 64;
-	commit(&res->canonical_request, w);
-
-	/* String to sign. */
-	rc = digest2(c, md, res->canonical_request.ptr, res->canonical_request.len, NULL, 0);
-	if (rc)
-		goto crypto;
-	need = sizeof(ALGORITHM "\n") - 1 + 16 + 1 + scope_len + 1 + 64;
-	rc = reserve(&res->string_to_sign, need, &w);
-	if (rc)
-		goto nomem;
-	memcpy(w, ALGORITHM "\n", sizeof(ALGORITHM "\n") - 1);
-	w += sizeof(ALGORITHM "\n") - 1;
-	memcpy(w, res->amz_date, 16);
-	w += 16;
-	*w++ = '\n';
-	memcpy(w, scope, scope_len);
-	w += scope_len;
-	*w++ = '\n';
-	w = put_hex(w, md, sizeof(md));
-	commit(&res->string_to_sign, w);
-
-	/* Signature. */
-	memcpy(date8, res->amz_date, 8);
-	date8[8] = '\0';
-	rc = signing_key(t, kSigning, key->secret_access_key, date8, p->region,
-			 rlen, p->service, slen);
-	if (rc)
-		goto crypto;
-	rc = hmac2(c, md, kSigning, sizeof(kSigning), NULL, 0,
-		   res->string_to_sign.ptr, res->string_to_sign.len);
-	if (rc)
-		goto crypto;
-	*put_hex(res->signature, md, sizeof(md)) = '\0';
-
-	if (!presign) {
-		rc = bw_buf_adds(&res->authorization, ", Signature=");
-		if (!rc)
-			rc = bw_buf_add(&res->authorization, res->signature, 64);
-	} else {
-		if (token && (p->flags & BW_SIGV4_OMIT_SESSION_TOKEN)) {
-			rc = bw_buf_adds(&res->query, "&X-Amz-Security-Token=");
-			if (!rc)
-				rc = bw_uri_encode(&res->query, token, strlen(token), 0);
-			if (rc)
-				goto nomem;
-		}
-		rc = bw_buf_adds(&res->query, res->query.len ? "&X-Amz-Signature=" : "X-Amz-Signature=");
-		if (!rc)
-			rc = bw_buf_add(&res->query, res->signature, 64);
-	}
-	if (rc)
-		goto nomem;
-	goto out;
-
-nomem:
-	if (rc == BW_ERR_TOOBIG)
-		bw_error_set(err, rc, "sigv4: request too large to sign");
-	else
-		bw_error_set(err, rc = BW_ERR_NOMEM, "sigv4: out of memory");
-	goto out;
-crypto:
-	bw_error_set(err, rc, "sigv4: HMAC-SHA256 failed");
+	qlen = qlist_finish(&s.q);
+	rc = canonical_path(&s);
+	if (!rc)
+		rc = canonical_request(&s, qlen);
+	if (!rc)
+		rc = string_to_sign(&s);
+	if (!rc)
+		rc = signature(&s);
 out:
-	OPENSSL_cleanse(kSigning, sizeof(kSigning));
-	free(npath);
-	if (h != hstack)
-		free(h);
-	if (q.e != q.stack)
-		free(q.e);
-	bw_buf_release_secure(&q.scratch);
+	free(s.npath);
+	if (s.h != s.hstack)
+		free(s.h);
+	if (s.q.e != s.q.stack)
+		free(s.q.e);
+	bw_buf_release_secure(&s.q.scratch);
 	return rc;
 }

@@ -8,6 +8,7 @@
  * tests cover the signing key cache and hostile input.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -976,7 +977,9 @@ static void test_result_reuse(void **state)
 /* The x-amz-date header of a different day scopes the key to that day. */
 static void test_header_date_wins(void **state)
 {
-	static const struct bw_header h[] = { { "Host", "h" }, { "x-amz-date", "20200102T030405Z" } };
+	static const struct bw_header h[] = { { "Host", "h" }, { "x-amz-date", " 20200102T030405Z\t" } };
+	static const struct bw_header two[] = { { "Host", "h" }, { "X-Amz-Date", "20200102T030405Z" },
+						{ "x-amz-date", "20200102T030405Z" } };
 	struct bw_sigv4_result res;
 	struct bw_error err;
 
@@ -986,7 +989,65 @@ static void test_header_date_wins(void **state)
 	assert_string_equal(res.amz_date, "20200102T030405Z");
 	assert_non_null(strstr(res.string_to_sign.ptr, "\n20200102/us-east-1/service/aws4_request\n"));
 	assert_int_equal(res.n_add, 0);
+	assert_int_equal(sign_simple("/", NULL, two, 3, 0, &res, &err), BW_ERR_INVALID);
 	bw_sigv4_result_release(&res);
+}
+
+/* Threads signing at once through a cache too small for them all. */
+struct thread_arg {
+	int id, failures;
+};
+
+static void *sign_thread(void *p)
+{
+	struct thread_arg *a = p;
+	struct bw_header h[] = { { "Host", "example.amazonaws.com" } };
+	struct bw_sigv4_request req = { "GET", "/", NULL, h, 1, NULL, 0 };
+	struct bw_sigv4_params prm = test_params(0);
+	struct bw_sigv4_result res;
+	unsigned char k[32], ref[32], kd[32];
+	char region[32], keybuf[64];
+	unsigned int l;
+	int i;
+
+	bw_sigv4_result_init(&res);
+	for (i = 0; i < 400; i++) {
+		snprintf(region, sizeof(region), "r%d-%d", a->id, i % 12);
+		prm.region = region;
+		if (bw_sigv4_sign(&res, &req, &test_key, &prm, NULL) ||
+		    bw_sigv4_signing_key(k, SECRET, "20150830", region, "service")) {
+			a->failures++;
+			continue;
+		}
+		snprintf(keybuf, sizeof(keybuf), "AWS4%s", SECRET);
+		HMAC(EVP_sha256(), keybuf, (int)strlen(keybuf), (const unsigned char *)"20150830", 8, kd, &l);
+		HMAC(EVP_sha256(), kd, 32, (const unsigned char *)region, strlen(region), kd, &l);
+		HMAC(EVP_sha256(), kd, 32, (const unsigned char *)"service", 7, kd, &l);
+		HMAC(EVP_sha256(), kd, 32, (const unsigned char *)"aws4_request", 12, ref, &l);
+		if (memcmp(k, ref, 32))
+			a->failures++;
+	}
+	bw_sigv4_result_release(&res);
+	bw_sigv4_cache_clear();	/* frees this thread's state too */
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	pthread_t th[4];
+	struct thread_arg a[4];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		a[i] = (struct thread_arg){ i, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, sign_thread, &a[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(a[i].failures, 0);
+	}
+	assert_true(bw_sigv4__cache_entries() <= 16);
 }
 
 static int teardown_all(void **state)
@@ -1016,6 +1077,7 @@ int main(void)
 		cmocka_unit_test(test_bad_params),
 		cmocka_unit_test(test_result_reuse),
 		cmocka_unit_test(test_header_date_wins),
+		cmocka_unit_test(test_threads),
 	};
 	struct CMUnitTest *vt;
 	size_t i, n_v4 = 0, n_legacy = 0;

@@ -203,13 +203,18 @@ out:
 
 static const char hexup[] = "0123456789ABCDEF";
 
+/* n is a multiple of 4 (digests are 32 bytes). */
 static char *put_hex(char *w, const unsigned char *d, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		memcpy(w + 2 * i, hexpair[d[i]], 2);
-	return w + 2 * n;
+	for (i = 0; i < n; i += 4, w += 8) {
+		memcpy(w, hexpair[d[i]], 2);
+		memcpy(w + 2, hexpair[d[i + 1]], 2);
+		memcpy(w + 4, hexpair[d[i + 2]], 2);
+		memcpy(w + 6, hexpair[d[i + 3]], 2);
+	}
+	return w;
 }
 
 void bw_sha256_hex(char out[65], const void *data, size_t len)
@@ -683,6 +688,36 @@ static inline int is_ws(char ch)
  * in a pass of its own, keeps values to one scan.  NULL if a control byte
  * other than an obs-fold is found (checked over all n bytes).
  */
+/*
+ * Offset of the first byte in [i, end) that is white space or a control
+ * byte (<= 0x20, or 0x7f), or end.  Eight bytes at a time: header values
+ * are mostly plain text, and this scan is on every signing's hot path.
+ */
+static size_t plain_run(const char *v, size_t i, size_t end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t x, y, m;
+
+	for (; end - i >= 8; i += 8) {
+		memcpy(&x, v + i, 8);
+		y = x ^ (ones * 0x7f);
+		/*
+		 * The high bit of each byte below 0x21, or equal to 0x7f: the
+		 * usual "has less than" and "has zero" tricks.  Borrows can
+		 * flag bytes above a true hit, never below, so the lowest
+		 * flagged byte is exact.
+		 */
+		m = (((x - ones * 0x21) & ~x) | ((y - ones) & ~y)) & highs;
+		if (m)
+			return i + (size_t)__builtin_ctzll(m) / 8;
+	}
+#endif
+	while (i < end && !(cclass[(unsigned char)v[i]] & (C_WS | C_CTL)))
+		i++;
+	return i;
+}
+
 static char *put_value(char *w, const char *v, size_t n)
 {
 	size_t i = 0, end = n, s;
@@ -699,20 +734,29 @@ static char *put_value(char *w, const char *v, size_t n)
 	}
 	while (i < end) {
 		s = i;
-		while (i < end && !(cclass[(unsigned char)v[i]] & (C_WS | C_CTL)))
-			i++;
+		i = plain_run(v, i, end);
 		memcpy(w, v + s, i - s);
 		w += i - s;
 		if (i == end)
 			break;
-		if ((cclass[(unsigned char)v[i]] & C_CTL) && !checked) {
-			if (!value_ok(v, &s))
-				return NULL;
-			checked = 1;
+		/*
+		 * A run of plain spaces needs no check; one holding a tab, CR,
+		 * LF or other control byte gets the full check once.  The
+		 * runs end before end, as v[end - 1] is not white space.
+		 */
+		s = i;
+		while (v[i] == ' ')
+			i++;
+		if (i == s || is_ws(v[i])) {
+			if (!checked) {
+				if (!value_ok(v, &s))
+					return NULL;
+				checked = 1;
+			}
+			while (is_ws(v[i]))
+				i++;
 		}
 		*w++ = ' ';
-		while (is_ws(v[i]))
-			i++;
 	}
 	return w;
 }

@@ -863,6 +863,9 @@ static void test_bad_headers(void **state)
 		{ { "Host", "h" }, { "X:Y", "v" } },
 		{ { "Host", "h" }, { "X", "a\r\nInjected: yes" } },
 		{ { "Host", "h" }, { "X", "a\nInjected: yes" } },
+		{ { "Host", "h" }, { "X", "a \nInjected: yes" } },
+		{ { "Host", "h" }, { "X", "a  \r\nInjected: yes" } },
+		{ { "Host", "h" }, { "X", "a \x01 b" } },
 		{ { "Host", "h" }, { "X", "a\rb" } },
 		{ { "Host", "h" }, { "X", "a\x01" } },
 		{ { "Host", "h" }, { "X-Amz-Date", "2015-08-30" } },
@@ -913,6 +916,87 @@ static void test_huge_header_count(void **state)
 	bw_sigv4_result_release(&res);
 	free(names);
 	free(h);
+}
+
+/* Reference canonicalisation of a header value; 0 if it must be refused. */
+static int ref_value(char *out, const char *v)
+{
+	const char *ws = " \t\r\n";
+	size_t i, o = 0;
+	int pending = 0;
+
+	for (i = 0; v[i]; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (ch == '\r' && v[i + 1] != '\n')
+			return 0;
+		if (ch == '\n' && v[i + 1] != ' ' && v[i + 1] != '\t')
+			return 0;
+		if ((ch < 0x20 && !strchr(ws, ch)) || ch == 0x7f)
+			return 0;
+		if (strchr(ws, ch)) {
+			pending = o > 0;
+			continue;
+		}
+		if (pending)
+			out[o++] = ' ';
+		pending = 0;
+		out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+	return 1;
+}
+
+/* Random values against the reference, around the 8-byte scan boundaries. */
+static void test_header_values_random(void **state)
+{
+	static const char alphabet[] = "ab \t\r\n\x7f\x01\x80\xff!~\"";
+	struct bw_header h[2] = { { "Host", "h" }, { "X-V", NULL } };
+	struct bw_sigv4_result res;
+	struct bw_error err;
+	char v[48], want[48], line[128], *got;
+	unsigned long long seed = 42;
+	size_t len, i;
+	int iter, ok;
+
+	(void)state;
+	bw_sigv4_result_init(&res);
+	for (iter = 0; iter < 20000; iter++) {
+		len = (size_t)(iter % 41);
+		for (i = 0; i < len; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* Mostly plain letters, so long runs cross 8-byte words. */
+			v[i] = (seed >> 60) < 11 ? 'a' + (char)((seed >> 40) % 26)
+						  : alphabet[(seed >> 33) % (sizeof(alphabet) - 1)];
+		}
+		v[len] = '\0';
+		h[1].value = v;
+		ok = ref_value(want, v);
+		if (!ok) {
+			if (sign_simple("/", NULL, h, 2, 0, &res, &err) != BW_ERR_INVALID) {
+				for (i = 0; i < len; i++)
+					fprintf(stderr, "%02x ", (unsigned char)v[i]);
+				fail_msg("accepted");
+			}
+			continue;
+		}
+		if (sign_simple("/", NULL, h, 2, 0, &res, &err)) {
+			for (i = 0; i < len; i++)
+				fprintf(stderr, "%02x ", (unsigned char)v[i]);
+			fail_msg("refused: %s", err.message);
+		}
+		got = strstr(res.canonical_request.ptr, "\nx-v:");
+		assert_non_null(got);
+		FMT(line, "%s", got + 5);
+		*strchr(line, '\n') = '\0';
+		if (strcmp(line, want)) {
+			for (i = 0; i < len; i++)
+				fprintf(stderr, "%02x ", (unsigned char)v[i]);
+			fprintf(stderr, "\n");
+		}
+		assert_string_equal(line, want);
+	}
+	bw_sigv4_result_release(&res);
 }
 
 static void test_bad_params(void **state)
@@ -1074,6 +1158,7 @@ int main(void)
 		cmocka_unit_test(test_missing_host),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_huge_header_count),
+		cmocka_unit_test(test_header_values_random),
 		cmocka_unit_test(test_bad_params),
 		cmocka_unit_test(test_result_reuse),
 		cmocka_unit_test(test_header_date_wins),

@@ -69,7 +69,9 @@ struct bw_sigv4_result {
 	/*
 	 * Header mode: headers the caller must add, in order (X-Amz-Date,
 	 * then X-Amz-Security-Token and x-amz-content-sha256 as flags ask).
-	 * Names and values point into the result.
+	 * Names and values point into the result, except the token's value,
+	 * which is key->session_token itself (so no copy of it is made).
+	 * A header the request already carries is not added again.
 	 */
 	struct bw_header add[3];
 	size_t n_add;
@@ -84,6 +86,13 @@ void bw_sigv4_result_release(struct bw_sigv4_result *r);
  * Sign req.  res must be initialised; it is filled on success and must be
  * released by the caller in every case.  Returns 0, BW_ERR_INVALID (bad
  * request: no Host header, bad percent-encoding), BW_ERR_NOMEM.
+ *
+ * res may be signed into again without a release in between: its buffers
+ * are reused (and what may hold the token wiped first), which saves three
+ * allocations per request.  An X-Amz-Date header in req is used as the
+ * request time instead of p->when.  Header values may contain obs-fold
+ * line breaks (LF followed by space or tab); any other control byte is
+ * BW_ERR_INVALID.
  */
 int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *req,
 		  const struct bw_sigv4_key *key, const struct bw_sigv4_params *p,

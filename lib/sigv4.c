@@ -641,6 +641,30 @@ static int is_name_eq(const char *name, size_t nlen, const char *lit, size_t lit
 }
 #define NAME_IS(h, lit) is_name_eq((h)->name, (h)->nlen, lit, sizeof(lit) - 1)
 
+/*
+ * Headers never signed, as botocore and aws-c-auth leave them out:
+ * hop-by-hop headers a proxy may change, and ones a client library adds
+ * on its own.  moto checks signatures with botocore, which drops these
+ * from its canonical request even when SignedHeaders lists them.
+ */
+static int unsigned_header(const struct hent *e)
+{
+#define N(s) { s, sizeof(s) - 1 }
+	static const struct { const char *name; size_t len; } names[] = {
+		N("authorization"), N("connection"), N("expect"), N("keep-alive"),
+		N("proxy-authenticate"), N("proxy-authorization"), N("te"),
+		N("trailer"), N("transfer-encoding"), N("upgrade"),
+		N("user-agent"), N("x-amzn-trace-id"),
+	};
+#undef N
+	size_t i;
+
+	for (i = 0; i < BW_ARRAY_SIZE(names); i++)
+		if (e->nlen == names[i].len && !name_cmp(e->name, e->nlen, names[i].name, names[i].len))
+			return 1;
+	return 0;
+}
+
 static int token_ok(const char *s, size_t *len)
 {
 	size_t i;
@@ -1211,9 +1235,18 @@ static int collect_headers(struct signer *s)
 		e->name = in->name;
 		e->value = in->value;
 		e->idx = s->n;
-		/* What an earlier signing left must not sign itself. */
-		if (NAME_IS(e, "authorization"))
+		/*
+		 * Including what an earlier signing left in Authorization.
+		 * Sent all the same, so checked here as signed values are
+		 * while canonicalised.
+		 */
+		if (unsigned_header(e)) {
+			if (!value_ok(e->value, &e->vlen))
+				return bw_error_set(s->err, BW_ERR_INVALID,
+						    "sigv4: header '%.64s' has a control character in its value",
+						    in->name);
 			continue;
+		}
 		if (NAME_IS(e, "host")) {
 			have_host = 1;
 		} else if (NAME_IS(e, "x-amz-date")) {

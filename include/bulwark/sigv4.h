@@ -92,7 +92,9 @@ void bw_sigv4_result_release(struct bw_sigv4_result *r);
  * allocations per request.  An X-Amz-Date header in req is used as the
  * request time instead of p->when.  Header values may contain obs-fold
  * line breaks (LF followed by space or tab); any other control byte is
- * BW_ERR_INVALID.
+ * BW_ERR_INVALID.  Authorization, User-Agent, Expect, X-Amzn-Trace-Id and
+ * the hop-by-hop headers (Connection, TE, Transfer-Encoding...) are never
+ * signed, as in botocore, against which moto checks signatures.
  */
 int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *req,
 		  const struct bw_sigv4_key *key, const struct bw_sigv4_params *p,

@@ -866,6 +866,7 @@ static void test_bad_headers(void **state)
 		{ { "Host", "h" }, { "X", "a \nInjected: yes" } },
 		{ { "Host", "h" }, { "X", "a  \r\nInjected: yes" } },
 		{ { "Host", "h" }, { "X", "a \x01 b" } },
+		{ { "Host", "h" }, { "User-Agent", "a\r\nInjected: yes" } },
 		{ { "Host", "h" }, { "X", "a\rb" } },
 		{ { "Host", "h" }, { "X", "a\x01" } },
 		{ { "Host", "h" }, { "X-Amz-Date", "2015-08-30" } },
@@ -1115,6 +1116,26 @@ static void test_bad_params(void **state)
 	bw_sigv4_result_release(&res);
 }
 
+/* Hop-by-hop and client-added headers are sent but never signed. */
+static void test_unsigned_headers(void **state)
+{
+	static const struct bw_header h[] = {
+		{ "Host", "h" }, { "User-Agent", "bulwark/0.1" }, { "Connection", "keep-alive" },
+		{ "Expect", "100-continue" }, { "TE", "trailers" }, { "X-Amzn-Trace-Id", "Root=1" },
+		{ "Authorization", "AWS4-HMAC-SHA256 old" }, { "Transfer-Encoding", "chunked" },
+		{ "X-Amz-Target", "T" },
+	};
+	struct bw_sigv4_result res;
+	struct bw_error err;
+
+	(void)state;
+	bw_sigv4_result_init(&res);
+	assert_int_equal(sign_simple("/", NULL, h, sizeof(h) / sizeof(h[0]), 0, &res, &err), 0);
+	assert_non_null(strstr(res.authorization.ptr, "SignedHeaders=host;x-amz-date;x-amz-target, "));
+	assert_null(strstr(res.canonical_request.ptr, "user-agent"));
+	bw_sigv4_result_release(&res);
+}
+
 /* A result can be signed into again; buffers are reset, not leaked. */
 static void test_result_reuse(void **state)
 {
@@ -1241,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(test_header_names_random),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_bad_params),
+		cmocka_unit_test(test_unsigned_headers),
 		cmocka_unit_test(test_result_reuse),
 		cmocka_unit_test(test_header_date_wins),
 		cmocka_unit_test(test_threads),

@@ -42,7 +42,7 @@ enum {
 	BW_SIGV4_PRESIGN = 1 << 0,		/* query signing, not a header */
 	BW_SIGV4_NORMALIZE_PATH = 1 << 1,	/* RFC 3986 dot-segment removal */
 	BW_SIGV4_DOUBLE_ENCODE = 1 << 2,	/* encode the path once more (non-S3) */
-	BW_SIGV4_CONTENT_SHA256 = 1 << 3,	/* add and sign x-amz-content-sha256 */
+	BW_SIGV4_CONTENT_SHA256 = 1 << 3,	/* add and sign x-amz-content-sha256 (header mode) */
 	BW_SIGV4_OMIT_SESSION_TOKEN = 1 << 4,	/* add the token after signing */
 };
 

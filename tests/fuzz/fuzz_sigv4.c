@@ -2,13 +2,15 @@
  * fuzz_sigv4.c - feed arbitrary path, query, header and body bytes to the
  * SigV4 signer.  It must never crash, and what it signs must hold
  * together: a 64-digit signature that ends the Authorization value or the
- * query, a string to sign over the result's date, and the same output when
- * the same request is signed again into a reused result.
+ * query, a string to sign over the result's date, the same output when
+ * the same request is signed again into a reused result, and header values
+ * that are safe to send whenever signing succeeds.
  *
  * Input: byte 0 holds flags (below); the rest is text split at '\n':
  * [method line if F_METHOD] path line, query line (empty: no query),
  * header lines "Name:value" (a line starting with space or tab continues
- * the previous value, as an obs-fold), an empty line, then the body.
+ * the previous value, as an obs-fold; a backslash then "n" in a value is a
+ * bare LF), an empty line, then the body.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,6 +74,24 @@ static int ends_with(const struct bw_buf *b, const char *s)
 	size_t n = strlen(s);
 
 	return b->len >= n && !memcmp(b->ptr + b->len - n, s, n);
+}
+
+/* A value safe to send: line breaks only as obs-folds, no other controls. */
+static int safe_value(const char *v)
+{
+	size_t i;
+
+	for (i = 0; v[i]; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (ch == '\r' && v[i + 1] != '\n')
+			return 0;
+		if (ch == '\n' && v[i + 1] != ' ' && v[i + 1] != '\t')
+			return 0;
+		if ((ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\n') || ch == 0x7f)
+			return 0;
+	}
+	return 1;
 }
 
 static void check(const struct bw_sigv4_result *r, unsigned flags)
@@ -159,8 +179,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		colon = memchr(data + start, ':', len);
 		if (colon) {
+			char *v, *r, *w;
+
 			h[n].name = dup_range(data + start, (size_t)(colon - (data + start)));
-			h[n].value = dup_range(colon + 1, len - (size_t)(colon - (data + start)) - 1);
+			v = dup_range(colon + 1, len - (size_t)(colon - (data + start)) - 1);
+			for (r = w = v; *r; r++, w++) {
+				if (r[0] == '\\' && r[1] == 'n') {
+					*w = '\n';
+					r++;
+				} else {
+					*w = *r;
+				}
+			}
+			*w = '\0';
+			h[n].value = v;
 		} else {
 			h[n].name = dup_range(data + start, len);
 			h[n].value = strdup("");
@@ -184,6 +216,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else {
 		check(&r1, flags);
+		/* Signing vouches that every header can go on the wire as is. */
+		for (i = 0; i < n; i++)
+			if (!safe_value(h[i].value))
+				abort();
 		memcpy(sig, r1.signature, sizeof(sig));
 		/* Signed again into a used result, the output is the same. */
 		if (bw_sigv4_sign(&r2, &req, &key, &p, NULL) ||

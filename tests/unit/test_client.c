@@ -385,7 +385,10 @@ static void test_error_surfaces(void **state)
 	assert_string_equal(err.operation, "ListRoles");
 	/* input that is not an object */
 	in = J("[1]");
+	memset(&err, 0, sizeof(err));
 	assert_int_equal(bw_call(&out, f->c, BW_SVC_IAM, "ListRoles", in, &err), BW_ERR_INVALID);
+	assert_string_equal(err.service, "iam");
+	assert_string_equal(err.operation, "ListRoles");
 	json_decref(in);
 }
 

@@ -147,8 +147,11 @@ struct parse {
 	int lineno;
 	bool cont;		/* this line continues the last key's value */
 	int key_indent;		/* indent of the last key line; -1 after a header */
+	int blanks;		/* blank lines since the last key or continuation */
+	int cont_blanks;	/* ...before this continuation line */
 	char *aside;		/* the real value of this line (placeholder) */
 	size_t aside_len;
+	char *aside_key;	/* the real key, when too long for inih */
 	int err_line;		/* first error found by us, 0 if none */
 	enum bw_err err_code;
 	char err_msg[512];
@@ -327,6 +330,8 @@ static char *reader(char *str, int num, void *stream)
 	ssize_t n;
 
 	drop_aside(p);
+	free(p->aside_key);
+	p->aside_key = NULL;
 	p->cont = false;
 	errno = 0;
 	n = getline(&p->line, &p->line_cap, p->fp);
@@ -348,11 +353,15 @@ static char *reader(char *str, int num, void *stream)
 	len = trim_len(rest, strlen(rest));
 
 	if (!len || *rest == ';' || *rest == '#') {
+		if (!len)
+			p->blanks++;
 		bw_strlcpy(str, "\n", (size_t)num);
 		return str;
 	}
 	if (p->key_indent >= 0 && indent > (size_t)p->key_indent) {
 		p->cont = true;
+		p->cont_blanks = p->blanks;
+		p->blanks = 0;
 		if (set_aside(p, rest, len))
 			goto nomem;
 		str[0] = ' ';
@@ -360,6 +369,7 @@ static char *reader(char *str, int num, void *stream)
 		str[2] = '\0';
 		return str;
 	}
+	p->blanks = 0;
 	if (*rest == '[') {
 		p->key_indent = -1;
 		close = memchr(rest, ']', len);
@@ -383,13 +393,20 @@ static char *reader(char *str, int num, void *stream)
 		return str;
 	}
 	klen = (size_t)(sep - rest);
-	if (klen + 3 >= (size_t)num) {
-		parse_fail(p, BW_ERR_INVALID, "key longer than %d bytes", num - 4);
-		bw_strlcpy(str, "x\n", (size_t)num);
-		return str;
-	}
 	p->key_indent = (int)indent;
-	memcpy(str, rest, klen);
+	if (klen + 3 >= (size_t)num || memchr(rest, ';', klen) || memchr(rest, PLACEHOLDER, klen)) {
+		/* The key goes aside too: inih would cut it or see a comment. */
+		klen = trim_len(rest, klen);
+		p->aside_key = malloc(klen + 1);
+		if (!p->aside_key)
+			goto nomem;
+		memcpy(p->aside_key, rest, klen);
+		p->aside_key[klen] = '\0';
+		str[0] = PLACEHOLDER;
+		klen = 1;
+	} else {
+		memcpy(str, rest, klen);
+	}
 	str[klen] = '=';
 	str[klen + 1] = PLACEHOLDER;
 	str[klen + 2] = '\0';
@@ -481,20 +498,25 @@ static int handler(void *user, const char *section, const char *name, const char
 				goto nomem;
 			return r;
 		} else {
-			/* configparser joins continuation lines with '\n'. */
-			size_t a = strlen(e->value), b = strlen(v);
-			char *nv = malloc(a + b + 2);
+			/*
+			 * configparser joins continuation lines with '\n' and
+			 * keeps blank lines between them.
+			 */
+			size_t a = strlen(e->value), b = strlen(v), nl = 1 + (size_t)p->cont_blanks;
+			char *nv = malloc(a + nl + b + 1);
 
 			if (!nv)
 				goto nomem;
 			memcpy(nv, e->value, a);
-			nv[a] = '\n';
-			memcpy(nv + a + 1, v, b + 1);
+			memset(nv + a, '\n', nl);
+			memcpy(nv + a + nl, v, b + 1);
 			free_value(e->value, e->secret);
 			e->value = nv;
 		}
 		return 1;
 	}
+	if (p->aside_key)
+		name = p->aside_key;
 	kl = strlen(name);
 	if (!kl) {
 		parse_fail(p, BW_ERR_INVALID, "empty key before '='");
@@ -574,6 +596,7 @@ static int parse_file(struct cfg_file *f, bool cred_file, struct bw_error *err)
 		rc = bw_error_set(err, BW_ERR_IO, "cannot read '%s'", path);
 	}
 	drop_aside(&p);
+	free(p.aside_key);
 	if (p.line) {
 		OPENSSL_cleanse(p.line, p.line_cap);
 		free(p.line);

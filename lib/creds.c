@@ -305,6 +305,14 @@ out:
 	return rc;
 }
 
+/* A profile's key, credentials file first; "" counts as unset. */
+static const char *pget(const struct bw_config *cfg, const char *profile, const char *key)
+{
+	const char *v = bw_config_get_cred(cfg, profile, key);
+
+	return v && *v ? v : NULL;
+}
+
 /* ---- the provider object -------------------------------------------- */
 
 static int provider_new(struct bw_creds **out, fetch_fn fetch, struct bw_error *err)
@@ -1039,8 +1047,12 @@ static int fetch_imds(struct bw_creds *p, struct bw_credentials **out,
 	memcpy(role, r.body.ptr, len);
 	role[len] = '\0';
 
-	snprintf(url, sizeof(url), "%.*s%s%s", (int)(strlen(p->url) -
-		 (p->url[strlen(p->url) - 1] == '/')), p->url, prefix, role);
+	{
+		char path[320];
+
+		snprintf(path, sizeof(path), "%s%s", prefix, role);
+		join_url(url, sizeof(url), p->url, path);
+	}
 	response_release_secure(&r);
 	bw_http_response_init(&r);
 	if ((rc = metadata_request(p->http, "GET", url, &h, token ? 1 : 0, &r, err)))
@@ -1071,9 +1083,9 @@ static int imds_new(struct bw_creds **out, const struct bw_config *cfg,
 
 	*out = NULL;
 	if (!base && cfg)
-		base = bw_config_get_cred(cfg, prof, "ec2_metadata_service_endpoint");
+		base = pget(cfg, prof, "ec2_metadata_service_endpoint");
 	if (!mode && cfg)
-		mode = bw_config_get_cred(cfg, prof, "ec2_metadata_service_endpoint_mode");
+		mode = pget(cfg, prof, "ec2_metadata_service_endpoint_mode");
 	if (!base)
 		base = mode && !strcasecmp(mode, "IPv6") ? IMDS_BASE_V6 : IMDS_BASE;
 	/* AWS_METADATA_SERVICE_TIMEOUT is in seconds, default 1, as botocore. */
@@ -1105,13 +1117,6 @@ struct visit {
 	const char *names[MAX_CHAIN];
 	size_t n;
 };
-
-static const char *pget(const struct bw_config *cfg, const char *profile, const char *key)
-{
-	const char *v = bw_config_get_cred(cfg, profile, key);
-
-	return v && *v ? v : NULL;
-}
 
 static bool has_static(const struct bw_config *cfg, const char *profile)
 {

@@ -39,17 +39,79 @@ static pthread_key_t ctx_key;
 static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 static int crypto_ready;
 
-static void ctx_destroy(void *p)
+/* What each thread keeps between signings. */
+struct tstate {
+	EVP_MD_CTX *md;
+	/*
+	 * The SHA-256 of the last secret seen, so signing with the same
+	 * credentials again skips that digest (a fifth of the crypto of a
+	 * warm signing).  It is reused only for the same pointer, length and
+	 * quick check of the bytes; the secret itself is never copied.
+	 */
+	const char *last_secret;
+	size_t last_len;
+	uint64_t last_check;
+	unsigned char last_id[32];
+};
+
+static void tstate_destroy(void *p)
 {
-	EVP_MD_CTX_free(p);
+	struct tstate *t = p;
+
+	if (!t)
+		return;
+	EVP_MD_CTX_free(t->md);
+	OPENSSL_cleanse(t, sizeof(*t));
+	free(t);
+}
+
+/* Character classes, one table lookup per byte on the hot path. */
+enum {
+	C_UNRESERVED = 1,	/* RFC 3986 unreserved: never percent-encoded */
+	C_TCHAR = 2,		/* RFC 9110 token: header names, methods */
+	C_WS = 4,		/* white space in a header value */
+	C_CTL = 8,		/* control bytes, except tab */
+	C_SCOPE = 16,		/* region, service, access key id */
+};
+static unsigned char cclass[256];
+static unsigned char lowercase[256];
+static char hexpair[256][2];	/* lowercase hex of each byte value */
+
+static void cclass_init(void)
+{
+	const char *p;
+	int ch;
+
+	for (ch = 0; ch < 256; ch++) {
+		unsigned char c = 0;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9'))
+			c |= C_UNRESERVED | C_TCHAR | C_SCOPE;
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			c |= C_CTL;
+		cclass[ch] = c;
+		lowercase[ch] = (unsigned char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+		hexpair[ch][0] = "0123456789abcdef"[ch >> 4];
+		hexpair[ch][1] = "0123456789abcdef"[ch & 15];
+	}
+	for (p = "-._~"; *p; p++)
+		cclass[(unsigned char)*p] |= C_UNRESERVED;
+	for (p = "!#$%&'*+-.^_`|~"; *p; p++)
+		cclass[(unsigned char)*p] |= C_TCHAR;
+	for (p = "-_."; *p; p++)
+		cclass[(unsigned char)*p] |= C_SCOPE;
+	for (p = " \t\r\n"; *p; p++)
+		cclass[(unsigned char)*p] |= C_WS;
 }
 
 static void crypto_init(void)
 {
+	cclass_init();
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 	if (!sha256_md)
 		return;
-	if (pthread_key_create(&ctx_key, ctx_destroy)) {
+	if (pthread_key_create(&ctx_key, tstate_destroy)) {
 		EVP_MD_free(sha256_md);
 		sha256_md = NULL;
 		return;
@@ -57,24 +119,33 @@ static void crypto_init(void)
 	crypto_ready = 1;
 }
 
-/* This thread's digest context, created on first use. */
-static int md_ctx(EVP_MD_CTX **out)
+/* Every public entry point calls this first. */
+static int lib_init(void)
 {
-	EVP_MD_CTX *c;
-
 	if (pthread_once(&crypto_once, crypto_init) || !crypto_ready)
 		return BW_ERR_INTERNAL;
-	c = pthread_getspecific(ctx_key);
-	if (!c) {
-		c = EVP_MD_CTX_new();
-		if (!c)
+	return 0;
+}
+
+/* This thread's state, created on first use. */
+static int tstate_get(struct tstate **out)
+{
+	struct tstate *t;
+
+	if (lib_init())
+		return BW_ERR_INTERNAL;
+	t = pthread_getspecific(ctx_key);
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t)
 			return BW_ERR_NOMEM;
-		if (pthread_setspecific(ctx_key, c)) {
-			EVP_MD_CTX_free(c);
+		t->md = EVP_MD_CTX_new();
+		if (!t->md || pthread_setspecific(ctx_key, t)) {
+			tstate_destroy(t);
 			return BW_ERR_NOMEM;
 		}
 	}
-	*out = c;
+	*out = t;
 	return 0;
 }
 
@@ -130,16 +201,18 @@ out:
 	return rc;
 }
 
-static const char hexlow[] = "0123456789abcdef";
 static const char hexup[] = "0123456789ABCDEF";
 
+/* n is a multiple of 4 (digests are 32 bytes). */
 static char *put_hex(char *w, const unsigned char *d, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		*w++ = hexlow[d[i] >> 4];
-		*w++ = hexlow[d[i] & 15];
+	for (i = 0; i < n; i += 4, w += 8) {
+		memcpy(w, hexpair[d[i]], 2);
+		memcpy(w + 2, hexpair[d[i + 1]], 2);
+		memcpy(w + 4, hexpair[d[i + 2]], 2);
+		memcpy(w + 6, hexpair[d[i + 3]], 2);
 	}
 	return w;
 }
@@ -148,10 +221,10 @@ void bw_sha256_hex(char out[65], const void *data, size_t len)
 {
 	unsigned char md[32];
 	unsigned int mdlen = 0;
-	EVP_MD_CTX *c;
+	struct tstate *t;
 
 	/* The void signature leaves no way to fail: fall back to one-shot. */
-	if (md_ctx(&c) || digest2(c, md, data, len, NULL, 0))
+	if (tstate_get(&t) || digest2(t->md, md, data, len, NULL, 0))
 		EVP_Digest(len ? data : "", len, md, &mdlen, EVP_sha256(), NULL);
 	*put_hex(out, md, sizeof(md)) = '\0';
 }
@@ -185,11 +258,7 @@ static int scope_part_ok(const char *s, size_t *len)
 	for (i = 0; s[i]; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (i >= MAX_SCOPE_PART)
-			return 0;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-		      ch == '.'))
+		if (i >= MAX_SCOPE_PART || !(cclass[ch] & C_SCOPE))
 			return 0;
 	}
 	*len = i;
@@ -243,16 +312,57 @@ static struct key_entry *cache_find(const unsigned char id[32], const char *date
 	return NULL;
 }
 
-static int signing_key(EVP_MD_CTX *c, unsigned char out[32], const char *secret,
+/*
+ * Not cryptographic: it only tells the secret last hashed on this thread
+ * from a different one later stored at the same address.
+ */
+static uint64_t quick_check(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	w = 0;
+	if (n)
+		memcpy(&w, s, n);
+	h = (h ^ w) * 0x94d049bb133111ebULL;
+	return h ^ (h >> 29);
+}
+
+static int secret_id(struct tstate *t, unsigned char id[32], const char *secret,
+		     size_t len)
+{
+	uint64_t check = quick_check(secret, len);
+	int rc;
+
+	if (t->last_secret == secret && t->last_len == len && t->last_check == check) {
+		memcpy(id, t->last_id, 32);
+		return 0;
+	}
+	rc = digest2(t->md, id, secret, len, NULL, 0);
+	if (rc)
+		return rc;
+	t->last_secret = secret;
+	t->last_len = len;
+	t->last_check = check;
+	memcpy(t->last_id, id, 32);
+	return 0;
+}
+
+static int signing_key(struct tstate *t, unsigned char out[32], const char *secret,
 		       const char *date8, const char *region, size_t rlen,
 		       const char *service, size_t slen)
 {
+	EVP_MD_CTX *c = t->md;
 	unsigned char id[32];
 	struct key_entry *e;
 	size_t i;
 	int rc;
 
-	rc = digest2(c, id, secret, strlen(secret), NULL, 0);
+	rc = secret_id(t, id, secret, strlen(secret));
 	if (rc)
 		goto out;
 	pthread_mutex_lock(&key_lock);
@@ -294,16 +404,18 @@ int bw_sigv4_signing_key(unsigned char out[32], const char *secret,
 			 const char *service)
 {
 	size_t rlen, slen;
-	EVP_MD_CTX *c;
+	struct tstate *t;
 	int rc;
 
+	if (lib_init())
+		return BW_ERR_INTERNAL;
 	if (!secret || !date8 || !region || !service || !date8_ok(date8) ||
 	    !scope_part_ok(region, &rlen) || !scope_part_ok(service, &slen))
 		return BW_ERR_INVALID;
-	rc = md_ctx(&c);
+	rc = tstate_get(&t);
 	if (rc)
 		return rc;
-	return signing_key(c, out, secret, date8, region, rlen, service, slen);
+	return signing_key(t, out, secret, date8, region, rlen, service, slen);
 }
 
 /* For tests: how many keys the cache holds. */
@@ -321,34 +433,27 @@ size_t bw_sigv4__cache_entries(void)
 
 void bw_sigv4_cache_clear(void)
 {
-	EVP_MD_CTX *c;
+	struct tstate *t;
 
 	pthread_mutex_lock(&key_lock);
 	OPENSSL_cleanse(key_cache, sizeof(key_cache));
 	key_clock = 0;
 	pthread_mutex_unlock(&key_lock);
-	/* This thread's context too, so leak checkers see a clean exit. */
+	/* This thread's state too, so leak checkers see a clean exit. */
 	if (crypto_ready) {
-		c = pthread_getspecific(ctx_key);
-		if (c) {
+		t = pthread_getspecific(ctx_key);
+		if (t) {
 			pthread_setspecific(ctx_key, NULL);
-			EVP_MD_CTX_free(c);
+			tstate_destroy(t);
 		}
 	}
 }
 
 /* ---- encoding ------------------------------------------------------------ */
 
-static inline int unreserved(unsigned char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
-	       ch == '_' || ch == '~';
-}
-
 static inline char *put_enc_byte(char *w, unsigned char ch, int keep_slash)
 {
-	if (unreserved(ch) || (keep_slash && ch == '/')) {
+	if ((cclass[ch] & C_UNRESERVED) || (keep_slash && ch == '/')) {
 		*w++ = (char)ch;
 	} else {
 		*w++ = '%';
@@ -373,6 +478,8 @@ int bw_uri_encode(struct bw_buf *b, const char *s, size_t len, int keep_slash)
 	char *w;
 	int rc;
 
+	if (lib_init())
+		return BW_ERR_INTERNAL;
 	if (len > SIZE_MAX / 3)
 		return BW_ERR_TOOBIG;
 	rc = bw_buf_grow(b, len * 3);
@@ -397,9 +504,9 @@ static int hexval(unsigned char ch)
 
 /*
  * Decode %XX in s[0..n) and re-encode the result, writing at most 3 * n
- * bytes.  '+' is an ordinary character here (it becomes %2B), as AWS
- * reads query strings.  Returns NULL on a malformed escape and sets *bad
- * to its offset.
+ * bytes.  '+' is left a literal plus (%2B), not a space: bulwark writes
+ * spaces as %20, and so do the AWS SDKs.  Returns NULL on a malformed
+ * escape and sets *bad to its offset.
  */
 static char *put_reenc(char *w, const char *s, size_t n, size_t *bad)
 {
@@ -478,7 +585,7 @@ struct hent {
 
 static inline unsigned char lower(unsigned char ch)
 {
-	return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch + 32) : ch;
+	return lowercase[ch];
 }
 
 static int name_cmp(const char *a, size_t alen, const char *b, size_t blen)
@@ -529,21 +636,12 @@ static int is_name_eq(const char *name, size_t nlen, const char *lit, size_t lit
 }
 #define NAME_IS(h, lit) is_name_eq((h)->name, (h)->nlen, lit, sizeof(lit) - 1)
 
-/* RFC 9110 token characters. */
-static int tchar(unsigned char ch)
-{
-	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9'))
-		return 1;
-	return ch && strchr("!#$%&'*+-.^_`|~", ch) != NULL;
-}
-
 static int token_ok(const char *s, size_t *len)
 {
 	size_t i;
 
 	for (i = 0; s[i]; i++)
-		if (!tchar((unsigned char)s[i]))
+		if (!(cclass[(unsigned char)s[i]] & C_TCHAR))
 			return 0;
 	*len = i;
 	return i > 0;
@@ -561,6 +659,8 @@ static int value_ok(const char *v, size_t *len)
 	for (i = 0; v[i]; i++) {
 		unsigned char ch = (unsigned char)v[i];
 
+		if (!(cclass[ch] & C_CTL))
+			continue;
 		if (ch == '\r') {
 			if (v[i + 1] != '\n')
 				return 0;
@@ -571,8 +671,7 @@ static int value_ok(const char *v, size_t *len)
 				return 0;
 			continue;
 		}
-		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			return 0;
+		return 0;
 	}
 	*len = i;
 	return 1;
@@ -580,26 +679,84 @@ static int value_ok(const char *v, size_t *len)
 
 static inline int is_ws(char ch)
 {
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+	return cclass[(unsigned char)ch] & C_WS;
 }
 
-/* Trimmed value with inner whitespace runs collapsed; at most n bytes. */
+/*
+ * The value trimmed, with inner white space runs collapsed to one space;
+ * writes at most n bytes.  Checking for control bytes here, rather than
+ * in a pass of its own, keeps values to one scan.  NULL if a control byte
+ * other than an obs-fold is found (checked over all n bytes).
+ */
+/*
+ * Offset of the first byte in [i, end) that is white space or a control
+ * byte (<= 0x20, or 0x7f), or end.  Eight bytes at a time: header values
+ * are mostly plain text, and this scan is on every signing's hot path.
+ */
+static size_t plain_run(const char *v, size_t i, size_t end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t x, y, m;
+
+	for (; end - i >= 8; i += 8) {
+		memcpy(&x, v + i, 8);
+		y = x ^ (ones * 0x7f);
+		/*
+		 * The high bit of each byte below 0x21, or equal to 0x7f: the
+		 * usual "has less than" and "has zero" tricks.  Borrows can
+		 * flag bytes above a true hit, never below, so the lowest
+		 * flagged byte is exact.
+		 */
+		m = (((x - ones * 0x21) & ~x) | ((y - ones) & ~y)) & highs;
+		if (m)
+			return i + (size_t)__builtin_ctzll(m) / 8;
+	}
+#endif
+	while (i < end && !(cclass[(unsigned char)v[i]] & (C_WS | C_CTL)))
+		i++;
+	return i;
+}
+
 static char *put_value(char *w, const char *v, size_t n)
 {
-	size_t i = 0, end = n;
+	size_t i = 0, end = n, s;
+	int checked = 0;
 
 	while (i < end && is_ws(v[i]))
 		i++;
 	while (end > i && is_ws(v[end - 1]))
 		end--;
+	if (i || end < n) {
+		if (!value_ok(v, &s))
+			return NULL;
+		checked = 1;
+	}
 	while (i < end) {
-		if (is_ws(v[i])) {
-			*w++ = ' ';
+		s = i;
+		i = plain_run(v, i, end);
+		memcpy(w, v + s, i - s);
+		w += i - s;
+		if (i == end)
+			break;
+		/*
+		 * A run of plain spaces needs no check; one holding a tab, CR,
+		 * LF or other control byte gets the full check once.  The
+		 * runs end before end, as v[end - 1] is not white space.
+		 */
+		s = i;
+		while (v[i] == ' ')
+			i++;
+		if (i == s || is_ws(v[i])) {
+			if (!checked) {
+				if (!value_ok(v, &s))
+					return NULL;
+				checked = 1;
+			}
 			while (is_ws(v[i]))
 				i++;
-		} else {
-			*w++ = v[i++];
 		}
+		*w++ = ' ';
 	}
 	return w;
 }
@@ -738,7 +895,7 @@ static int qlist_parse(struct qlist *q, const char *query, size_t qlen,
 		continue;
 bad:
 		return bw_error_set(err, BW_ERR_INVALID,
-				    "bad percent-encoding at byte %zu of the query string; write a literal '%%' as %%25",
+				    "sigv4: bad percent-encoding at byte %zu of the query string; write a literal '%%' as %%25",
 				    s + bad);
 	}
 	q->scratch.ptr[q->scratch.len] = '\0';
@@ -800,15 +957,24 @@ void bw_sigv4_result_init(struct bw_sigv4_result *r)
 	bw_buf_init(&r->query, 0);
 }
 
-/* The canonical request and the query may carry the session token. */
+/*
+ * The canonical request and the query may carry the session token, so
+ * they are wiped; the string to sign and the Authorization value are sent
+ * in clear anyway.  Every signing writes from offset 0 and resets len only
+ * at the start of the next one, so wiping len bytes covers all it wrote.
+ */
 void bw_sigv4_result_release(struct bw_sigv4_result *r)
 {
 	if (!r)
 		return;
-	bw_buf_release_secure(&r->canonical_request);
-	bw_buf_release_secure(&r->string_to_sign);
-	bw_buf_release_secure(&r->authorization);
-	bw_buf_release_secure(&r->query);
+	if (r->canonical_request.cap)
+		OPENSSL_cleanse(r->canonical_request.ptr, r->canonical_request.len);
+	if (r->query.cap)
+		OPENSSL_cleanse(r->query.ptr, r->query.len);
+	bw_buf_release(&r->canonical_request);
+	bw_buf_release(&r->string_to_sign);
+	bw_buf_release(&r->authorization);
+	bw_buf_release(&r->query);
 	r->n_add = 0;
 }
 
@@ -835,20 +1001,37 @@ static char *put_num(char *w, int v, int digits)
 	return w + digits;
 }
 
+/*
+ * UTC calendar date from seconds (Howard Hinnant's days_from_civil,
+ * inverted), rather than gmtime_r, which takes glibc's time zone lock on
+ * every call.  Years 1970 to 9999 only.
+ */
 static int format_amz_date(char out[17], time_t when)
 {
-	struct tm tm;
+	long long t = (long long)when, days, secs, era, doe, yoe, doy, mp;
+	int y, m, d;
 	char *w = out;
 
-	if (!gmtime_r(&when, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+	if (t < 0 || t > 253402300799LL)	/* 9999-12-31T23:59:59Z */
 		return BW_ERR_INVALID;
-	w = put_num(w, tm.tm_year + 1900, 4);
-	w = put_num(w, tm.tm_mon + 1, 2);
-	w = put_num(w, tm.tm_mday, 2);
+	days = t / 86400;
+	secs = t % 86400;
+	days += 719468;
+	era = days / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	y = (int)(yoe + era * 400 + (m <= 2));
+	w = put_num(w, y, 4);
+	w = put_num(w, m, 2);
+	w = put_num(w, d, 2);
 	*w++ = 'T';
-	w = put_num(w, tm.tm_hour, 2);
-	w = put_num(w, tm.tm_min, 2);
-	w = put_num(w, tm.tm_sec, 2);
+	w = put_num(w, (int)(secs / 3600), 2);
+	w = put_num(w, (int)(secs / 60 % 60), 2);
+	w = put_num(w, (int)(secs % 60), 2);
 	*w++ = 'Z';
 	*w = '\0';
 	return 0;
@@ -861,11 +1044,7 @@ static int access_key_ok(const char *s)
 	for (i = 0; s[i]; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (i >= MAX_ACCESS_KEY_ID)
-			return 0;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-		      ch == '.'))
+		if (i >= MAX_ACCESS_KEY_ID || !(cclass[ch] & C_SCOPE))
 			return 0;
 	}
 	return i > 0;
@@ -893,31 +1072,459 @@ static size_t add_sizes(size_t a, size_t b)
 	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
+/* One signing in progress: what the steps below share. */
+struct signer {
+	struct bw_sigv4_result *res;
+	const struct bw_sigv4_request *req;
+	const struct bw_sigv4_key *key;
+	const struct bw_sigv4_params *p;
+	struct bw_error *err;
+	struct tstate *t;
+	int presign;
+	const char *token;	/* NULL if none */
+	size_t method_len, rlen, slen;
+
+	struct hent hstack[16], *h;	/* headers to sign, sorted */
+	size_t n;
+	size_t sh_len;			/* length of "host;x-amz-date..." */
+	size_t auth_sh_off;		/* where authorization holds it */
+	struct qlist q;
+
+	char scope[8 + 1 + MAX_SCOPE_PART + 1 + MAX_SCOPE_PART + 1 + sizeof(TERMINATOR)];
+	size_t scope_len;
+
+	const char *path;		/* canonical path before encoding */
+	size_t plen;
+	char pathstack[256], *npath;	/* npath: heap copy, if any */
+};
+
+static int oom(struct signer *s, int rc)
+{
+	if (rc == BW_ERR_TOOBIG)
+		return bw_error_set(s->err, rc, "sigv4: request too large to sign");
+	return bw_error_set(s->err, BW_ERR_NOMEM, "sigv4: out of memory");
+}
+
+static int check_inputs(struct signer *s)
+{
+	const struct bw_sigv4_request *req = s->req;
+	const struct bw_sigv4_params *p = s->p;
+	struct bw_error *err = s->err;
+
+	if (!req->method || !token_ok(req->method, &s->method_len))
+		return bw_error_set(err, BW_ERR_INVALID, "sigv4: bad or missing HTTP method");
+	if (!s->key->access_key_id || !access_key_ok(s->key->access_key_id))
+		return bw_error_set(err, BW_ERR_INVALID,
+				    "sigv4: bad access key id; it must be 1-128 letters, digits, '_', '-' or '.'");
+	if (!s->key->secret_access_key)
+		return bw_error_set(err, BW_ERR_INVALID, "sigv4: no secret access key");
+	if (!p->region || !scope_part_ok(p->region, &s->rlen) ||
+	    !p->service || !scope_part_ok(p->service, &s->slen))
+		return bw_error_set(err, BW_ERR_INVALID,
+				    "sigv4: bad region '%.63s' or service '%.63s'; use names such as 'us-east-1' and 'iam'",
+				    p->region ? p->region : "", p->service ? p->service : "");
+	if (s->presign && (p->expires < 1 || p->expires > MAX_EXPIRES))
+		return bw_error_set(err, BW_ERR_INVALID,
+				    "sigv4: presign expiry %ld is out of range; use 1 to %ld seconds",
+				    p->expires, MAX_EXPIRES);
+	if (req->n_headers && !req->headers)
+		return bw_error_set(err, BW_ERR_INVALID, "sigv4: header count without headers");
+	if (req->body_len && !req->body)
+		return bw_error_set(err, BW_ERR_INVALID, "sigv4: body length without a body");
+	if (s->key->session_token && s->key->session_token[0])
+		s->token = s->key->session_token;
+	return 0;
+}
+
+/* The X-Amz-Date header's value, white space trimmed, into res->amz_date. */
+static int take_amz_date(struct signer *s, const struct hent *e)
+{
+	const char *v = e->value;
+	size_t len = e->vlen;
+
+	while (len && is_ws(*v)) {
+		v++;
+		len--;
+	}
+	while (len && is_ws(v[len - 1]))
+		len--;
+	if (!amz_date_ok(v, len))
+		return bw_error_set(s->err, BW_ERR_INVALID,
+				    "sigv4: bad X-Amz-Date header; use one in the form 20150830T123600Z");
+	memcpy(s->res->amz_date, v, 16);
+	s->res->amz_date[16] = '\0';
+	return 0;
+}
+
+/*
+ * Collect the request's headers, find the date, and add what the signer
+ * adds (X-Amz-Date, the session token, x-amz-content-sha256), sorted.
+ */
+static int collect_headers(struct signer *s)
+{
+	const struct bw_sigv4_request *req = s->req;
+	struct bw_sigv4_result *res = s->res;
+	int have_host = 0, have_date = 0, have_token = 0, have_csha = 0, rc;
+	size_t i, tlen;
+
+	/* Room for the three the signer may add. */
+	if (req->n_headers > BW_ARRAY_SIZE(s->hstack) - 3) {
+		if (req->n_headers > SIZE_MAX / sizeof(*s->h) - 3)
+			return oom(s, BW_ERR_TOOBIG);
+		s->h = malloc((req->n_headers + 3) * sizeof(*s->h));
+		if (!s->h)
+			return oom(s, BW_ERR_NOMEM);
+	}
+	for (i = 0; i < req->n_headers; i++) {
+		const struct bw_header *in = &req->headers[i];
+		struct hent *e = &s->h[s->n];
+
+		if (!in->name || !token_ok(in->name, &e->nlen))
+			return bw_error_set(s->err, BW_ERR_INVALID,
+					    "sigv4: header %zu has a bad name; use letters, digits and -", i);
+		if (!in->value)
+			return bw_error_set(s->err, BW_ERR_INVALID,
+					    "sigv4: header '%.64s' has no value", in->name);
+		/* Control bytes in values are caught while canonicalising. */
+		e->vlen = strlen(in->value);
+		e->name = in->name;
+		e->value = in->value;
+		e->idx = s->n;
+		/* What an earlier signing left must not sign itself. */
+		if (NAME_IS(e, "authorization"))
+			continue;
+		if (NAME_IS(e, "host")) {
+			have_host = 1;
+		} else if (NAME_IS(e, "x-amz-date")) {
+			if (have_date)
+				return bw_error_set(s->err, BW_ERR_INVALID,
+						    "sigv4: more than one X-Amz-Date header; keep one");
+			rc = take_amz_date(s, e);
+			if (rc)
+				return rc;
+			have_date = 1;
+		} else if (NAME_IS(e, "x-amz-security-token")) {
+			have_token = 1;
+		} else if (NAME_IS(e, "x-amz-content-sha256")) {
+			have_csha = 1;
+		}
+		s->n++;
+	}
+	if (!have_host)
+		return bw_error_set(s->err, BW_ERR_INVALID,
+				    "sigv4: request has no 'Host' header; add the endpoint's host name");
+	if (!have_date && format_amz_date(res->amz_date, s->p->when))
+		return bw_error_set(s->err, BW_ERR_INVALID,
+				    "sigv4: request time %lld is not between 1970 and 9999",
+				    (long long)s->p->when);
+	if (s->token) {
+		if (!value_ok(s->token, &tlen))
+			return bw_error_set(s->err, BW_ERR_INVALID,
+					    "sigv4: the session token has a control character; check the credentials");
+	}
+	if (!s->presign) {
+		if (!have_date) {
+			s->h[s->n] = (struct hent){ "X-Amz-Date", res->amz_date, 10, 16, s->n };
+			s->n++;
+			res->add[res->n_add++] = (struct bw_header){ "X-Amz-Date", res->amz_date };
+		}
+		if (s->token && !have_token) {
+			if (!(s->p->flags & BW_SIGV4_OMIT_SESSION_TOKEN)) {
+				s->h[s->n] = (struct hent){ "x-amz-security-token", s->token, 20, tlen, s->n };
+				s->n++;
+			}
+			res->add[res->n_add++] = (struct bw_header){ "X-Amz-Security-Token", s->token };
+		}
+		if ((s->p->flags & BW_SIGV4_CONTENT_SHA256) && !have_csha) {
+			s->h[s->n] = (struct hent){ "x-amz-content-sha256", res->payload_hash, 20, 64, s->n };
+			s->n++;
+			res->add[res->n_add++] = (struct bw_header){ "x-amz-content-sha256", res->payload_hash };
+		}
+	}
+	sort_headers(s->h, s->n);
+	s->sh_len = signed_headers_len(s->h, s->n);
+	return 0;
+}
+
+static void build_scope(struct signer *s)
+{
+	char *w = s->scope;
+
+	memcpy(w, s->res->amz_date, 8);
+	w += 8;
+	*w++ = '/';
+	memcpy(w, s->p->region, s->rlen);
+	w += s->rlen;
+	*w++ = '/';
+	memcpy(w, s->p->service, s->slen);
+	w += s->slen;
+	*w++ = '/';
+	memcpy(w, TERMINATOR, sizeof(TERMINATOR));
+	s->scope_len = (size_t)(w - s->scope) + sizeof(TERMINATOR) - 1;
+}
+
+/*
+ * Header mode: the Authorization value up to and with the signed headers;
+ * the canonical request copies them from here and the signature is
+ * appended at the end.
+ */
+static int authorization_head(struct signer *s)
+{
+	static const char cred[] = ALGORITHM " Credential=", sh[] = ", SignedHeaders=";
+	size_t akid_len = strlen(s->key->access_key_id), need;
+	char *w;
+	int rc;
+
+	need = sizeof(cred) + akid_len + 1 + s->scope_len + sizeof(sh) + s->sh_len +
+	       sizeof(", Signature=") + 64;
+	rc = reserve(&s->res->authorization, need, &w);
+	if (rc)
+		return oom(s, rc);
+	memcpy(w, cred, sizeof(cred) - 1);
+	w += sizeof(cred) - 1;
+	memcpy(w, s->key->access_key_id, akid_len);
+	w += akid_len;
+	*w++ = '/';
+	memcpy(w, s->scope, s->scope_len);
+	w += s->scope_len;
+	memcpy(w, sh, sizeof(sh) - 1);
+	w += sizeof(sh) - 1;
+	s->auth_sh_off = (size_t)(w - s->res->authorization.ptr);
+	w = put_signed_headers(w, s->h, s->n);
+	commit(&s->res->authorization, w);
+	return 0;
+}
+
+/* Presign mode: the X-Amz-* parameters join the request's own. */
+static int presign_params(struct signer *s)
+{
+	struct bw_buf tmp = BW_BUF_INIT;
+	char num[24];
+	int rc, nl;
+
+	rc = qlist_add(&s->q, "X-Amz-Algorithm", ALGORITHM, sizeof(ALGORITHM) - 1);
+	if (!rc)
+		rc = bw_buf_adds(&tmp, s->key->access_key_id);
+	if (!rc)
+		rc = bw_buf_addch(&tmp, '/');
+	if (!rc)
+		rc = bw_buf_add(&tmp, s->scope, s->scope_len);
+	if (!rc)
+		rc = qlist_add(&s->q, "X-Amz-Credential", tmp.ptr, tmp.len);
+	if (!rc)
+		rc = qlist_add(&s->q, "X-Amz-Date", s->res->amz_date, 16);
+	if (!rc) {
+		nl = snprintf(num, sizeof(num), "%ld", s->p->expires);
+		rc = qlist_add(&s->q, "X-Amz-Expires", num, (size_t)nl);
+	}
+	if (!rc) {
+		bw_buf_reset(&tmp);
+		rc = bw_buf_grow(&tmp, s->sh_len);
+	}
+	if (!rc) {
+		commit(&tmp, put_signed_headers(tmp.ptr, s->h, s->n));
+		rc = qlist_add(&s->q, "X-Amz-SignedHeaders", tmp.ptr, tmp.len);
+	}
+	if (!rc && s->token && !(s->p->flags & BW_SIGV4_OMIT_SESSION_TOKEN))
+		rc = qlist_add(&s->q, "X-Amz-Security-Token", s->token, strlen(s->token));
+	bw_buf_release(&tmp);
+	return rc ? oom(s, rc) : 0;
+}
+
+/* The path to encode: normalised, or as given with a leading '/'. */
+static int canonical_path(struct signer *s)
+{
+	const char *path = s->req->path && s->req->path[0] ? s->req->path : "/";
+	size_t plen = strlen(path);
+	char *buf = s->pathstack;
+
+	s->path = path;
+	s->plen = plen;
+	if (plen == 1 && path[0] == '/')
+		return 0;	/* the common case: nothing to do */
+	if (!(s->p->flags & BW_SIGV4_NORMALIZE_PATH) && path[0] == '/')
+		return 0;
+	if (plen > sizeof(s->pathstack) - 2) {
+		if (plen > SIZE_MAX - 2)
+			return oom(s, BW_ERR_TOOBIG);
+		buf = s->npath = malloc(plen + 2);
+		if (!buf)
+			return oom(s, BW_ERR_NOMEM);
+	}
+	if (s->p->flags & BW_SIGV4_NORMALIZE_PATH) {
+		s->plen = normalize_path(buf, path, plen);
+	} else {
+		buf[0] = '/';
+		memcpy(buf + 1, path, plen);
+		s->plen = plen + 1;
+	}
+	s->path = buf;
+	return 0;
+}
+
+static int canonical_request(struct signer *s, size_t qlen)
+{
+	struct bw_sigv4_result *res = s->res;
+	const struct hent *h = s->h;
+	size_t i, need;
+	char *w, *qs;
+	int rc;
+
+	need = s->method_len + 1;
+	need = add_sizes(need, s->plen > SIZE_MAX / 3 ? SIZE_MAX : s->plen * 3);
+	need = add_sizes(need, 1 + qlen + 1);
+	for (i = 0; i < s->n; i++)
+		need = add_sizes(need, add_sizes(h[i].nlen, h[i].vlen + 2));
+	need = add_sizes(need, 1 + s->sh_len + 1 + 64);
+	rc = reserve(&res->canonical_request, need, &w);
+	if (rc)
+		return oom(s, rc);
+	memcpy(w, s->req->method, s->method_len);
+	w += s->method_len;
+	*w++ = '\n';
+	if (s->p->flags & BW_SIGV4_DOUBLE_ENCODE) {
+		w = put_enc(w, s->path, s->plen, 1);
+	} else {
+		memcpy(w, s->path, s->plen);
+		w += s->plen;
+	}
+	*w++ = '\n';
+	qs = w;
+	w = put_query(w, &s->q);
+	if (s->presign) {
+		/* The query to send is the canonical one, signature appended. */
+		rc = bw_buf_add(&res->query, qs, (size_t)(w - qs));
+		if (rc)
+			return oom(s, rc);
+	}
+	*w++ = '\n';
+	for (i = 0; i < s->n; i++) {
+		if (i && !name_cmp(h[i - 1].name, h[i - 1].nlen, h[i].name, h[i].nlen)) {
+			w[-1] = ',';	/* a repeated name: join the values */
+		} else {
+			w = put_lower(w, h[i].name, h[i].nlen);
+			*w++ = ':';
+		}
+		w = put_value(w, h[i].value, h[i].vlen);
+		if (!w)
+			return bw_error_set(s->err, BW_ERR_INVALID,
+					    "sigv4: header '%.64s' has a control character in its value",
+					    h[i].name);
+		*w++ = '\n';
+	}
+	*w++ = '\n';
+	if (s->presign) {
+		w = put_signed_headers(w, h, s->n);
+	} else {
+		memcpy(w, res->authorization.ptr + s->auth_sh_off, s->sh_len);
+		w += s->sh_len;
+	}
+	*w++ = '\n';
+	memcpy(w, res->payload_hash, 64);
+	w += 64;
+	commit(&res->canonical_request, w);
+	return 0;
+}
+
+static int string_to_sign(struct signer *s)
+{
+	static const char head[] = ALGORITHM "\n";
+	unsigned char md[32];
+	char *w;
+	int rc;
+
+	rc = digest2(s->t->md, md, s->res->canonical_request.ptr,
+		     s->res->canonical_request.len, NULL, 0);
+	if (rc)
+		return bw_error_set(s->err, rc, "sigv4: SHA-256 failed");
+	rc = reserve(&s->res->string_to_sign,
+		     sizeof(head) - 1 + 16 + 1 + s->scope_len + 1 + 64, &w);
+	if (rc)
+		return oom(s, rc);
+	memcpy(w, head, sizeof(head) - 1);
+	w += sizeof(head) - 1;
+	memcpy(w, s->res->amz_date, 16);
+	w += 16;
+	*w++ = '\n';
+	memcpy(w, s->scope, s->scope_len);
+	w += s->scope_len;
+	*w++ = '\n';
+	w = put_hex(w, md, sizeof(md));
+	commit(&s->res->string_to_sign, w);
+	return 0;
+}
+
+/* The signature, and where it goes: the Authorization value or the query. */
+static int signature(struct signer *s)
+{
+	struct bw_sigv4_result *res = s->res;
+	unsigned char kSigning[32], md[32];
+	char date8[9];
+	int rc;
+
+	memcpy(date8, res->amz_date, 8);
+	date8[8] = '\0';
+	rc = signing_key(s->t, kSigning, s->key->secret_access_key, date8,
+			 s->p->region, s->rlen, s->p->service, s->slen);
+	if (!rc)
+		rc = hmac2(s->t->md, md, kSigning, sizeof(kSigning), NULL, 0,
+			   res->string_to_sign.ptr, res->string_to_sign.len);
+	OPENSSL_cleanse(kSigning, sizeof(kSigning));
+	if (rc)
+		return bw_error_set(s->err, rc, "sigv4: HMAC-SHA256 failed");
+	*put_hex(res->signature, md, sizeof(md)) = '\0';
+
+	if (!s->presign) {
+		rc = bw_buf_adds(&res->authorization, ", Signature=");
+		if (!rc)
+			rc = bw_buf_add(&res->authorization, res->signature, 64);
+	} else {
+		/* BW_SIGV4_OMIT_SESSION_TOKEN: the token goes on unsigned. */
+		if (s->token && (s->p->flags & BW_SIGV4_OMIT_SESSION_TOKEN)) {
+			rc = bw_buf_adds(&res->query, "&X-Amz-Security-Token=");
+			if (!rc)
+				rc = bw_uri_encode(&res->query, s->token, strlen(s->token), 0);
+		}
+		if (!rc)
+			rc = bw_buf_adds(&res->query, "&X-Amz-Signature=");
+		if (!rc)
+			rc = bw_buf_add(&res->query, res->signature, 64);
+	}
+	return rc ? oom(s, rc) : 0;
+}
+
 int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *req,
 		  const struct bw_sigv4_key *key, const struct bw_sigv4_params *p,
 		  struct bw_error *err)
 {
-	struct hent hstack[16], *h = hstack;
-	struct qlist q;
-	const int presign = (p && (p->flags & BW_SIGV4_PRESIGN)) != 0;
-	const char *token = NULL;
-	unsigned char md[32], kSigning[32];
-	char scope[8 + 1 + MAX_SCOPE_PART + 1 + MAX_SCOPE_PART + 1 +
-		   sizeof(TERMINATOR)];
-	char pathstack[256], date8[9], *npath = NULL, *w;
-	const char *path;
-	size_t i, n = 0, plen, scope_len, rlen, slen, tlen = 0, method_len;
-	size_t sh_len, qlen = 0, need, auth_sh_off = 0;
-	int have_host = 0, have_date = 0, have_token = 0, have_csha = 0;
+	struct signer s;
+	unsigned char md[32];
+	size_t qlen;
 	int rc;
-	EVP_MD_CTX *c;
 
-	memset(&q, 0, sizeof(q));
-	q.e = q.stack;
-	q.cap = BW_ARRAY_SIZE(q.stack);
-	bw_buf_init(&q.scratch, 0);
 	if (!res || !req || !key || !p)
 		return bw_error_set(err, BW_ERR_INVALID, "sigv4: missing request, key or parameters");
+	/* Only what needs it: the header arrays are not zeroed. */
+	s.res = res;
+	s.req = req;
+	s.key = key;
+	s.p = p;
+	s.err = err;
+	s.presign = (p->flags & BW_SIGV4_PRESIGN) != 0;
+	s.token = NULL;
+	s.h = s.hstack;
+	s.n = 0;
+	s.q.n = 0;
+	s.q.e = s.q.stack;
+	s.q.cap = BW_ARRAY_SIZE(s.q.stack);
+	bw_buf_init(&s.q.scratch, 0);
+	s.npath = NULL;
+
+	/* A reused result: wipe what may hold a token before overwriting. */
+	if (res->canonical_request.cap)
+		OPENSSL_cleanse(res->canonical_request.ptr, res->canonical_request.len);
+	if (res->query.cap)
+		OPENSSL_cleanse(res->query.ptr, res->query.len);
 	bw_buf_reset(&res->canonical_request);
 	bw_buf_reset(&res->string_to_sign);
 	bw_buf_reset(&res->authorization);
@@ -925,382 +1532,56 @@ int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *re
 	res->n_add = 0;
 	res->signature[0] = '\0';
 
-	if (!req->method || !token_ok(req->method, &method_len)) {
-		rc = bw_error_set(err, BW_ERR_INVALID, "sigv4: bad or missing HTTP method");
-		goto out;
-	}
-	if (!key->access_key_id || !access_key_ok(key->access_key_id)) {
-		rc = bw_error_set(err, BW_ERR_INVALID,
-				  "sigv4: bad access key id; it must be 1-128 letters, digits, '_', '-' or '.'");
-		goto out;
-	}
-	if (!key->secret_access_key) {
-		rc = bw_error_set(err, BW_ERR_INVALID, "sigv4: no secret access key");
-		goto out;
-	}
-	if (!p->region || !scope_part_ok(p->region, &rlen) ||
-	    !p->service || !scope_part_ok(p->service, &slen)) {
-		rc = bw_error_set(err, BW_ERR_INVALID,
-				  "sigv4: bad region '%.63s' or service '%.63s'; use names such as 'us-east-1' and 'iam'",
-				  p->region ? p->region : "", p->service ? p->service : "");
-		goto out;
-	}
-	if (presign && (p->expires < 1 || p->expires > MAX_EXPIRES)) {
-		rc = bw_error_set(err, BW_ERR_INVALID,
-				  "sigv4: presign expiry %ld is out of range; use 1 to %ld seconds",
-				  p->expires, MAX_EXPIRES);
-		goto out;
-	}
-	if (req->n_headers && !req->headers) {
-		rc = bw_error_set(err, BW_ERR_INVALID, "sigv4: header count without headers");
-		goto out;
-	}
-	if (req->body_len && !req->body) {
-		rc = bw_error_set(err, BW_ERR_INVALID, "sigv4: body length without a body");
-		goto out;
-	}
-	if (key->session_token && key->session_token[0])
-		token = key->session_token;
-	rc = md_ctx(&c);
+	rc = tstate_get(&s.t);
 	if (rc) {
 		bw_error_set(err, rc, "sigv4: cannot set up SHA-256");
 		goto out;
 	}
-
-	/* Headers, plus room for the three the signer may add. */
-	if (req->n_headers > BW_ARRAY_SIZE(hstack) - 3) {
-		if (req->n_headers > SIZE_MAX / sizeof(*h) - 3) {
-			rc = bw_error_set(err, BW_ERR_TOOBIG, "sigv4: too many headers");
-			goto out;
-		}
-		h = malloc((req->n_headers + 3) * sizeof(*h));
-		if (!h) {
-			rc = bw_error_set(err, BW_ERR_NOMEM, "sigv4: out of memory");
-			goto out;
-		}
-	}
-	for (i = 0; i < req->n_headers; i++) {
-		const struct bw_header *in = &req->headers[i];
-		struct hent *e = &h[n];
-
-		if (!in->name || !token_ok(in->name, &e->nlen)) {
-			rc = bw_error_set(err, BW_ERR_INVALID,
-					  "sigv4: header %zu has a bad name; use letters, digits and -", i);
-			goto out;
-		}
-		if (!in->value || !value_ok(in->value, &e->vlen)) {
-			rc = bw_error_set(err, BW_ERR_INVALID,
-					  "sigv4: header '%.64s' has a control character in its value", in->name);
-			goto out;
-		}
-		e->name = in->name;
-		e->value = in->value;
-		e->idx = n;
-		/* Whatever an earlier signing left must not sign itself. */
-		if (NAME_IS(e, "authorization"))
-			continue;
-		if (NAME_IS(e, "host")) {
-			have_host = 1;
-		} else if (NAME_IS(e, "x-amz-date")) {
-			if (have_date || !amz_date_ok(e->value, e->vlen)) {
-				rc = bw_error_set(err, BW_ERR_INVALID,
-						  "sigv4: bad X-Amz-Date header; use one in the form 20150830T123600Z");
-				goto out;
-			}
-			have_date = 1;
-			memcpy(res->amz_date, e->value, 16);
-			res->amz_date[16] = '\0';
-		} else if (NAME_IS(e, "x-amz-security-token")) {
-			have_token = 1;
-		} else if (NAME_IS(e, "x-amz-content-sha256")) {
-			have_csha = 1;
-		}
-		n++;
-	}
-	if (!have_host) {
-		rc = bw_error_set(err, BW_ERR_INVALID,
-				  "sigv4: request has no 'Host' header; add the endpoint's host name");
+	rc = check_inputs(&s);
+	if (rc)
 		goto out;
-	}
-	if (!have_date && format_amz_date(res->amz_date, p->when)) {
-		rc = bw_error_set(err, BW_ERR_INVALID, "sigv4: request time %lld cannot be written as a date",
-				  (long long)p->when);
-		goto out;
-	}
-	rc = digest2(c, md, req->body, req->body_len, NULL, 0);
+	rc = digest2(s.t->md, md, req->body, req->body_len, NULL, 0);
 	if (rc) {
 		bw_error_set(err, rc, "sigv4: SHA-256 failed");
 		goto out;
 	}
 	*put_hex(res->payload_hash, md, sizeof(md)) = '\0';
-
-	if (!presign) {
-		if (!have_date) {
-			h[n] = (struct hent){ "X-Amz-Date", res->amz_date, 10, 16, n };
-			n++;
-			res->add[res->n_add++] = (struct bw_header){ "X-Amz-Date", res->amz_date };
-		}
-		if (token && !have_token) {
-			tlen = strlen(token);
-			if (!value_ok(token, &tlen)) {
-				rc = bw_error_set(err, BW_ERR_INVALID,
-						  "sigv4: the session token has a control character; check the credentials");
-				goto out;
-			}
-			if (!(p->flags & BW_SIGV4_OMIT_SESSION_TOKEN)) {
-				h[n] = (struct hent){ "x-amz-security-token", token, 20, tlen, n };
-				n++;
-			}
-			res->add[res->n_add++] = (struct bw_header){ "X-Amz-Security-Token", token };
-		}
-		if ((p->flags & BW_SIGV4_CONTENT_SHA256) && !have_csha) {
-			h[n] = (struct hent){ "x-amz-content-sha256", res->payload_hash, 20, 64, n };
-			n++;
-			res->add[res->n_add++] = (struct bw_header){ "x-amz-content-sha256", res->payload_hash };
-		}
-	}
-	sort_headers(h, n);
-	sh_len = signed_headers_len(h, n);
-
-	/* Credential scope. */
-	w = scope;
-	memcpy(w, res->amz_date, 8);
-	w += 8;
-	*w++ = '/';
-	memcpy(w, p->region, rlen);
-	w += rlen;
-	*w++ = '/';
-	memcpy(w, p->service, slen);
-	w += slen;
-	*w++ = '/';
-	memcpy(w, TERMINATOR, sizeof(TERMINATOR));
-	scope_len = (size_t)(w - scope) + sizeof(TERMINATOR) - 1;
-
-	/*
-	 * Header mode: the Authorization value up to the signed headers is
-	 * written now, and the canonical request copies them from it.
-	 */
-	if (!presign) {
-		size_t akid_len = strlen(key->access_key_id);
-
-		need = sizeof(ALGORITHM " Credential=") + akid_len + 1 + scope_len +
-		       sizeof(", SignedHeaders=") + sh_len + sizeof(", Signature=") + 64;
-		rc = reserve(&res->authorization, need, &w);
+	rc = collect_headers(&s);
+	if (rc)
+		goto out;
+	build_scope(&s);
+	if (!s.presign) {
+		rc = authorization_head(&s);
 		if (rc)
-			goto nomem;
-		memcpy(w, ALGORITHM " Credential=", sizeof(ALGORITHM " Credential=") - 1);
-		w += sizeof(ALGORITHM " Credential=") - 1;
-		memcpy(w, key->access_key_id, akid_len);
-		w += akid_len;
-		*w++ = '/';
-		memcpy(w, scope, scope_len);
-		w += scope_len;
-		memcpy(w, ", SignedHeaders=", sizeof(", SignedHeaders=") - 1);
-		w += sizeof(", SignedHeaders=") - 1;
-		auth_sh_off = (size_t)(w - res->authorization.ptr);
-		w = put_signed_headers(w, h, n);
-		commit(&res->authorization, w);
+			goto out;
 	}
-
-	/* Query parameters. */
 	if (req->query && req->query[0]) {
-		rc = qlist_parse(&q, req->query, strlen(req->query), err);
+		rc = qlist_parse(&s.q, req->query, strlen(req->query), err);
 		if (rc) {
 			if (rc != BW_ERR_INVALID)
-				goto nomem;
+				oom(&s, rc);
 			goto out;
 		}
 	}
-	if (presign) {
-		char num[24], *sh;
-		size_t akid_len = strlen(key->access_key_id);
-
-		rc = qlist_add(&q, "X-Amz-Algorithm", ALGORITHM, sizeof(ALGORITHM) - 1);
-		if (!rc) {
-			struct bw_buf cred = BW_BUF_INIT;
-
-			rc = bw_buf_add(&cred, key->access_key_id, akid_len);
-			if (!rc)
-				rc = bw_buf_addch(&cred, '/');
-			if (!rc)
-				rc = bw_buf_add(&cred, scope, scope_len);
-			if (!rc)
-				rc = qlist_add(&q, "X-Amz-Credential", cred.ptr, cred.len);
-			bw_buf_release(&cred);
-		}
-		if (!rc)
-			rc = qlist_add(&q, "X-Amz-Date", res->amz_date, 16);
-		if (!rc) {
-			int nl = snprintf(num, sizeof(num), "%ld", p->expires);
-
-			rc = qlist_add(&q, "X-Amz-Expires", num, (size_t)nl);
-		}
-		if (!rc) {
-			sh = malloc(sh_len + 1);
-			if (!sh) {
-				rc = BW_ERR_NOMEM;
-			} else {
-				put_signed_headers(sh, h, n);
-				rc = qlist_add(&q, "X-Amz-SignedHeaders", sh, sh_len);
-				free(sh);
-			}
-		}
-		if (!rc && token && !(p->flags & BW_SIGV4_OMIT_SESSION_TOKEN))
-			rc = qlist_add(&q, "X-Amz-Security-Token", token, strlen(token));
+	if (s.presign) {
+		rc = presign_params(&s);
 		if (rc)
-			goto nomem;
+			goto out;
 	}
-	qlen = qlist_finish(&q);
-
-	/* Path. */
-	path = req->path && req->path[0] ? req->path : "/";
-	plen = strlen(path);
-	if (plen == 1 && path[0] == '/') {
-		/* the common case: nothing to normalise or encode */
-	} else if (p->flags & BW_SIGV4_NORMALIZE_PATH) {
-		char *buf = pathstack;
-
-		if (plen > sizeof(pathstack) - 2) {
-			buf = malloc(add_sizes(plen, 2));
-			if (!buf)
-				goto nomem;
-			npath = buf;
-		}
-		plen = normalize_path(buf, path, plen);
-		path = buf;
-	} else if (path[0] != '/') {
-		char *buf = malloc(add_sizes(plen, 2));
-
-		if (!buf)
-			goto nomem;
-		buf[0] = '/';
-		memcpy(buf + 1, path, plen + 1);
-		npath = buf;
-		path = buf;
-		plen++;
-	}
-
-	/* The canonical request, in one allocation. */
-	need = method_len + 1;
-	need = add_sizes(need, plen > SIZE_MAX / 3 ? SIZE_MAX : plen * 3);
-	need = add_sizes(need, 1 + qlen + 1);
-	for (i = 0; i < n; i++)
-		need = add_sizes(need, h[i].nlen + h[i].vlen + 2);
-	need = add_sizes(need, 1 + sh_len + 1 + 64);
-	rc = reserve(&res->canonical_request, need, &w);
-	if (rc)
-		goto nomem;
-	memcpy(w, req->method, method_len);
-	w += method_len;
-	*w++ = '\n';
-	if (p->flags & BW_SIGV4_DOUBLE_ENCODE) {
-		w = put_enc(w, path, plen, 1);
-	} else {
-		memcpy(w, path, plen);
-		w += plen;
-	}
-	*w++ = '\n';
-	if (presign) {
-		/* The query to send is the canonical one, signature appended. */
-		char *qs = w;
-
-		w = put_query(w, &q);
-		rc = bw_buf_add(&res->query, qs, (size_t)(w - qs));
-		if (rc)
-			goto nomem;
-	} else {
-		w = put_query(w, &q);
-	}
-	*w++ = '\n';
-	for (i = 0; i < n; i++) {
-		if (i && !name_cmp(h[i - 1].name, h[i - 1].nlen, h[i].name, h[i].nlen)) {
-			w[-1] = ',';
-		} else {
-			w = put_lower(w, h[i].name, h[i].nlen);
-			*w++ = ':';
-		}
-		w = put_value(w, h[i].value, h[i].vlen);
-		*w++ = '\n';
-	}
-	*w++ = '\n';
-	if (presign) {
-		w = put_signed_headers(w, h, n);
-	} else {
-		memcpy(w, res->authorization.ptr + auth_sh_off, sh_len);
-		w += sh_len;
-	}
-	*w++ = '\n';
-	memcpy(w, res->payload_hash, 64);
-	w += 64;
-	commit(&res->canonical_request, w);
-
-	/* String to sign. */
-	rc = digest2(c, md, res->canonical_request.ptr, res->canonical_request.len, NULL, 0);
-	if (rc)
-		goto crypto;
-	need = sizeof(ALGORITHM "\n") - 1 + 16 + 1 + scope_len + 1 + 64;
-	rc = reserve(&res->string_to_sign, need, &w);
-	if (rc)
-		goto nomem;
-	memcpy(w, ALGORITHM "\n", sizeof(ALGORITHM "\n") - 1);
-	w += sizeof(ALGORITHM "\n") - 1;
-	memcpy(w, res->amz_date, 16);
-	w += 16;
-	*w++ = '\n';
-	memcpy(w, scope, scope_len);
-	w += scope_len;
-	*w++ = '\n';
-	w = put_hex(w, md, sizeof(md));
-	commit(&res->string_to_sign, w);
-
-	/* Signature. */
-	memcpy(date8, res->amz_date, 8);
-	date8[8] = '\0';
-	rc = signing_key(c, kSigning, key->secret_access_key, date8, p->region,
-			 rlen, p->service, slen);
-	if (rc)
-		goto crypto;
-	rc = hmac2(c, md, kSigning, sizeof(kSigning), NULL, 0,
-		   res->string_to_sign.ptr, res->string_to_sign.len);
-	if (rc)
-		goto crypto;
-	*put_hex(res->signature, md, sizeof(md)) = '\0';
-
-	if (!presign) {
-		rc = bw_buf_adds(&res->authorization, ", Signature=");
-		if (!rc)
-			rc = bw_buf_add(&res->authorization, res->signature, 64);
-	} else {
-		if (token && (p->flags & BW_SIGV4_OMIT_SESSION_TOKEN)) {
-			rc = bw_buf_adds(&res->query, "&X-Amz-Security-Token=");
-			if (!rc)
-				rc = bw_uri_encode(&res->query, token, strlen(token), 0);
-			if (rc)
-				goto nomem;
-		}
-		rc = bw_buf_adds(&res->query, res->query.len ? "&X-Amz-Signature=" : "X-Amz-Signature=");
-		if (!rc)
-			rc = bw_buf_add(&res->query, res->signature, 64);
-	}
-	if (rc)
-		goto nomem;
-	goto out;
-
-nomem:
-	if (rc == BW_ERR_TOOBIG)
-		bw_error_set(err, rc, "sigv4: request too large to sign");
-	else
-		bw_error_set(err, rc = BW_ERR_NOMEM, "sigv4: out of memory");
-	goto out;
-crypto:
-	bw_error_set(err, rc, "sigv4: HMAC-SHA256 failed");
+	qlen = qlist_finish(&s.q);
+	rc = canonical_path(&s);
+	if (!rc)
+		rc = canonical_request(&s, qlen);
+	if (!rc)
+		rc = string_to_sign(&s);
+	if (!rc)
+		rc = signature(&s);
 out:
-	OPENSSL_cleanse(kSigning, sizeof(kSigning));
-	free(npath);
-	if (h != hstack)
-		free(h);
-	if (q.e != q.stack)
-		free(q.e);
-	bw_buf_release_secure(&q.scratch);
+	free(s.npath);
+	if (s.h != s.hstack)
+		free(s.h);
+	if (s.q.e != s.q.stack)
+		free(s.q.e);
+	bw_buf_release_secure(&s.q.scratch);
 	return rc;
 }

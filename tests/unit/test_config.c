@@ -246,6 +246,8 @@ static void test_values_and_comments(void **state)
 	      "multi = first\n"
 	      "  second\n"
 	      "\n"
+	      "  third after a blank\n"
+	      "k ;x = key with a semicolon\n"
 	      "[profile x] ; trailing text after the header\n"
 	      "k = v\n", NULL);
 	cfg = load_ok(NULL);
@@ -259,7 +261,9 @@ static void test_values_and_comments(void **state)
 	assert_string_equal(bw_config_get(cfg, "default", "quoted"), "\"q\"");
 	assert_string_equal(bw_config_get(cfg, "default", "semi"), "a;b");
 	assert_string_equal(bw_config_get(cfg, "default", "ctl"), "a\x01z");
-	assert_string_equal(bw_config_get(cfg, "default", "multi"), "first\nsecond");
+	assert_string_equal(bw_config_get(cfg, "default", "multi"),
+			    "first\nsecond\n\nthird after a blank");
+	assert_string_equal(bw_config_get(cfg, "default", "k ;x"), "key with a semicolon");
 	assert_string_equal(bw_config_get(cfg, "x", "k"), "v");
 	bw_config_free(cfg);
 }
@@ -338,10 +342,10 @@ static void test_long_values(void **state)
 	assert_true(asprintf(&cred, "[default]\naws_access_key_id = AKID\n"
 			     "aws_secret_access_key = %s\naws_session_token = %s\n"
 			     "after = still-parsed\n", sec, tok) > 0);
-	assert_true(asprintf(&conf, "[profile %s]\nregion = r\n"
+	assert_true(asprintf(&conf, "[profile %s]\nregion = r\n%s = long key\n"
 			     "[services big]\niam =\n  endpoint_url = %s\n"
 			     "[default]\nlong = %s ; tail\nnext = ok\n",
-			     name, url, tok) > 0);
+			     name, name, url, tok) > 0);
 	files(*state, conf, cred);
 	cfg = load_ok(NULL);
 	assert_string_equal(bw_config_get_cred(cfg, "default", "aws_session_token"), tok);
@@ -349,6 +353,7 @@ static void test_long_values(void **state)
 			 4000);
 	assert_string_equal(bw_config_get_cred(cfg, "default", "after"), "still-parsed");
 	assert_string_equal(bw_config_get(cfg, name, "region"), "r");
+	assert_string_equal(bw_config_get(cfg, name, name), "long key");
 	assert_string_equal(bw_config_services_get(cfg, "big", "iam", "endpoint_url"), url);
 	assert_int_equal(strlen(bw_config_get(cfg, "default", "long")), 4096 + 7);
 	assert_string_equal(bw_config_get(cfg, "default", "next"), "ok");

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "bulwark/client.h"
 #include "bulwark/config.h"
 #include "bulwark/creds.h"
 #include "../../lib/creds_priv.h"
@@ -597,6 +598,38 @@ static void test_role_refresh(void **state)
 	assert_string_equal(err.aws_code, "AccessDenied");
 }
 
+/* The public bw_creds_assume_role over a caller's client. */
+static void test_assume_role_api(void **state)
+{
+	struct fx *f = *state;
+	struct bw_assume_role_opts o = { .role_arn = "arn:aws:iam::2:role/Api" };
+	struct bw_credentials *c;
+	struct bw_client *sts = NULL;
+	struct bw_creds *src = NULL, *p = NULL;
+	struct bw_error err = { 0 };
+
+	chain(f);
+	assert_int_equal(bw_creds_static(&src, "AKIDAPI", MARK, NULL, &err), 0);
+	assert_int_equal(bw_client_new(&sts, f->cfg, src, NULL, &err), 0);
+	o.duration_seconds = 60;
+	assert_int_equal(bw_creds_assume_role(&p, sts, &o, &err), BW_ERR_INVALID);
+	assert_null(p);
+	o.duration_seconds = 0;
+	assert_int_equal(bw_creds_assume_role(&p, sts, &o, &err), 0);
+	assert_non_null(bw_creds_source(p));
+	push_sts(f, "AssumeRole", "ASIAAPI", time(NULL) + 3600);
+	c = get_ok(p);
+	assert_string_equal(c->access_key_id, "ASIAAPI");
+	assert_string_equal(c->source, "assume-role arn:aws:iam::2:role/Api");
+	bw_credentials_free(c);
+	assert_string_equal(bw_creds_source(p), "assume role arn:aws:iam::2:role/Api");
+	body_has(f, 0, "DurationSeconds=3600");
+	body_has(f, 0, "RoleSessionName=bulwark-");
+	assert_null(strstr(httpstub_request(f->stub, 0)->body, "ExternalId"));
+	bw_creds_free(p);
+	bw_client_free(sts);
+}
+
 static void *get_thread(void *arg)
 {
 	struct bw_credentials *c = NULL;
@@ -1053,6 +1086,7 @@ int main(void)
 		T(test_role_chain_two_hops),
 		T(test_role_refresh),
 		T(test_concurrent_get),
+		T(test_assume_role_api),
 		T(test_profile_errors),
 		T(test_self_source_and_credential_source_env),
 		T(test_web_identity),

@@ -8,6 +8,7 @@
  * tests cover the signing key cache and hostile input.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -617,6 +618,28 @@ static void test_signing_key_inputs_differ(void **state)
 	assert_int_equal(bw_sigv4__cache_entries(), 5);
 }
 
+/*
+ * The signer remembers the hash of the last secret by address: a secret
+ * changed in place (same buffer, same length) must still get its own key.
+ */
+static void test_signing_key_secret_changed_in_place(void **state)
+{
+	char buf[] = SECRET;
+	unsigned char a[32], b[32], c[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < (int)sizeof(buf) - 1; i += 7) {
+		assert_int_equal(bw_sigv4_signing_key(a, buf, "20150830", "us-east-1", "iam"), 0);
+		buf[i] ^= 1;
+		assert_int_equal(bw_sigv4_signing_key(b, buf, "20150830", "us-east-1", "iam"), 0);
+		assert_memory_not_equal(a, b, 32);
+		buf[i] ^= 1;
+		assert_int_equal(bw_sigv4_signing_key(c, buf, "20150830", "us-east-1", "iam"), 0);
+		assert_memory_equal(a, c, 32);
+	}
+}
+
 static void test_signing_key_clear_and_evict(void **state)
 {
 	unsigned char k[32], first[32];
@@ -840,6 +863,9 @@ static void test_bad_headers(void **state)
 		{ { "Host", "h" }, { "X:Y", "v" } },
 		{ { "Host", "h" }, { "X", "a\r\nInjected: yes" } },
 		{ { "Host", "h" }, { "X", "a\nInjected: yes" } },
+		{ { "Host", "h" }, { "X", "a \nInjected: yes" } },
+		{ { "Host", "h" }, { "X", "a  \r\nInjected: yes" } },
+		{ { "Host", "h" }, { "X", "a \x01 b" } },
 		{ { "Host", "h" }, { "X", "a\rb" } },
 		{ { "Host", "h" }, { "X", "a\x01" } },
 		{ { "Host", "h" }, { "X-Amz-Date", "2015-08-30" } },
@@ -890,6 +916,87 @@ static void test_huge_header_count(void **state)
 	bw_sigv4_result_release(&res);
 	free(names);
 	free(h);
+}
+
+/* Reference canonicalisation of a header value; 0 if it must be refused. */
+static int ref_value(char *out, const char *v)
+{
+	const char *ws = " \t\r\n";
+	size_t i, o = 0;
+	int pending = 0;
+
+	for (i = 0; v[i]; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (ch == '\r' && v[i + 1] != '\n')
+			return 0;
+		if (ch == '\n' && v[i + 1] != ' ' && v[i + 1] != '\t')
+			return 0;
+		if ((ch < 0x20 && !strchr(ws, ch)) || ch == 0x7f)
+			return 0;
+		if (strchr(ws, ch)) {
+			pending = o > 0;
+			continue;
+		}
+		if (pending)
+			out[o++] = ' ';
+		pending = 0;
+		out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+	return 1;
+}
+
+/* Random values against the reference, around the 8-byte scan boundaries. */
+static void test_header_values_random(void **state)
+{
+	static const char alphabet[] = "ab \t\r\n\x7f\x01\x80\xff!~\"";
+	struct bw_header h[2] = { { "Host", "h" }, { "X-V", NULL } };
+	struct bw_sigv4_result res;
+	struct bw_error err;
+	char v[48], want[48], line[128], *got;
+	unsigned long long seed = 42;
+	size_t len, i;
+	int iter, ok;
+
+	(void)state;
+	bw_sigv4_result_init(&res);
+	for (iter = 0; iter < 20000; iter++) {
+		len = (size_t)(iter % 41);
+		for (i = 0; i < len; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* Mostly plain letters, so long runs cross 8-byte words. */
+			v[i] = (seed >> 60) < 11 ? 'a' + (char)((seed >> 40) % 26)
+						  : alphabet[(seed >> 33) % (sizeof(alphabet) - 1)];
+		}
+		v[len] = '\0';
+		h[1].value = v;
+		ok = ref_value(want, v);
+		if (!ok) {
+			if (sign_simple("/", NULL, h, 2, 0, &res, &err) != BW_ERR_INVALID) {
+				for (i = 0; i < len; i++)
+					fprintf(stderr, "%02x ", (unsigned char)v[i]);
+				fail_msg("accepted");
+			}
+			continue;
+		}
+		if (sign_simple("/", NULL, h, 2, 0, &res, &err)) {
+			for (i = 0; i < len; i++)
+				fprintf(stderr, "%02x ", (unsigned char)v[i]);
+			fail_msg("refused: %s", err.message);
+		}
+		got = strstr(res.canonical_request.ptr, "\nx-v:");
+		assert_non_null(got);
+		FMT(line, "%s", got + 5);
+		*strchr(line, '\n') = '\0';
+		if (strcmp(line, want)) {
+			for (i = 0; i < len; i++)
+				fprintf(stderr, "%02x ", (unsigned char)v[i]);
+			fprintf(stderr, "\n");
+		}
+		assert_string_equal(line, want);
+	}
+	bw_sigv4_result_release(&res);
 }
 
 static void test_bad_params(void **state)
@@ -954,7 +1061,9 @@ static void test_result_reuse(void **state)
 /* The x-amz-date header of a different day scopes the key to that day. */
 static void test_header_date_wins(void **state)
 {
-	static const struct bw_header h[] = { { "Host", "h" }, { "x-amz-date", "20200102T030405Z" } };
+	static const struct bw_header h[] = { { "Host", "h" }, { "x-amz-date", " 20200102T030405Z\t" } };
+	static const struct bw_header two[] = { { "Host", "h" }, { "X-Amz-Date", "20200102T030405Z" },
+						{ "x-amz-date", "20200102T030405Z" } };
 	struct bw_sigv4_result res;
 	struct bw_error err;
 
@@ -964,7 +1073,65 @@ static void test_header_date_wins(void **state)
 	assert_string_equal(res.amz_date, "20200102T030405Z");
 	assert_non_null(strstr(res.string_to_sign.ptr, "\n20200102/us-east-1/service/aws4_request\n"));
 	assert_int_equal(res.n_add, 0);
+	assert_int_equal(sign_simple("/", NULL, two, 3, 0, &res, &err), BW_ERR_INVALID);
 	bw_sigv4_result_release(&res);
+}
+
+/* Threads signing at once through a cache too small for them all. */
+struct thread_arg {
+	int id, failures;
+};
+
+static void *sign_thread(void *p)
+{
+	struct thread_arg *a = p;
+	struct bw_header h[] = { { "Host", "example.amazonaws.com" } };
+	struct bw_sigv4_request req = { "GET", "/", NULL, h, 1, NULL, 0 };
+	struct bw_sigv4_params prm = test_params(0);
+	struct bw_sigv4_result res;
+	unsigned char k[32], ref[32], kd[32];
+	char region[32], keybuf[64];
+	unsigned int l;
+	int i;
+
+	bw_sigv4_result_init(&res);
+	for (i = 0; i < 400; i++) {
+		snprintf(region, sizeof(region), "r%d-%d", a->id, i % 12);
+		prm.region = region;
+		if (bw_sigv4_sign(&res, &req, &test_key, &prm, NULL) ||
+		    bw_sigv4_signing_key(k, SECRET, "20150830", region, "service")) {
+			a->failures++;
+			continue;
+		}
+		snprintf(keybuf, sizeof(keybuf), "AWS4%s", SECRET);
+		HMAC(EVP_sha256(), keybuf, (int)strlen(keybuf), (const unsigned char *)"20150830", 8, kd, &l);
+		HMAC(EVP_sha256(), kd, 32, (const unsigned char *)region, strlen(region), kd, &l);
+		HMAC(EVP_sha256(), kd, 32, (const unsigned char *)"service", 7, kd, &l);
+		HMAC(EVP_sha256(), kd, 32, (const unsigned char *)"aws4_request", 12, ref, &l);
+		if (memcmp(k, ref, 32))
+			a->failures++;
+	}
+	bw_sigv4_result_release(&res);
+	bw_sigv4_cache_clear();	/* frees this thread's state too */
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	pthread_t th[4];
+	struct thread_arg a[4];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		a[i] = (struct thread_arg){ i, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, sign_thread, &a[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(a[i].failures, 0);
+	}
+	assert_true(bw_sigv4__cache_entries() <= 16);
 }
 
 static int teardown_all(void **state)
@@ -979,6 +1146,7 @@ int main(void)
 	static const struct CMUnitTest unit[] = {
 		cmocka_unit_test(test_signing_key_known_answer),
 		cmocka_unit_test(test_signing_key_inputs_differ),
+		cmocka_unit_test(test_signing_key_secret_changed_in_place),
 		cmocka_unit_test(test_signing_key_clear_and_evict),
 		cmocka_unit_test(test_signing_key_long_and_empty_secret),
 		cmocka_unit_test(test_signing_key_bad_input),
@@ -990,9 +1158,11 @@ int main(void)
 		cmocka_unit_test(test_missing_host),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_huge_header_count),
+		cmocka_unit_test(test_header_values_random),
 		cmocka_unit_test(test_bad_params),
 		cmocka_unit_test(test_result_reuse),
 		cmocka_unit_test(test_header_date_wins),
+		cmocka_unit_test(test_threads),
 	};
 	struct CMUnitTest *vt;
 	size_t i, n_v4 = 0, n_legacy = 0;

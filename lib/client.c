@@ -545,6 +545,11 @@ out:
 	if (rc) {
 		json_decref(*out);
 		*out = NULL;
+		/* say which call failed, also before anything was sent */
+		if (err && !err->service[0]) {
+			bw_strlcpy(err->service, k.si->name, sizeof(err->service));
+			bw_strlcpy(err->operation, op, sizeof(err->operation));
+		}
 	}
 	return rc;
 }

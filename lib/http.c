@@ -358,16 +358,20 @@ int bw_http_perform(struct bw_http *h, const struct bw_http_request *req,
 	if (x.nomem)
 		goto nomem;
 	if (cc != CURLE_OK) {
-		rc = bw_error_set(err, BW_ERR_HTTP, "cannot reach '%s': %s", req->url,
-				  errbuf[0] ? errbuf : curl_easy_strerror(cc));
-		if (err) {
-			size_t l = strlen(err->message);
+		size_t l;
 
-			/* curl's messages end with a newline now and then */
-			while (l && (err->message[l - 1] == '\n' || err->message[l - 1] == '.'))
-				err->message[--l] = '\0';
+		/* curl's messages end with a newline now and then */
+		l = strlen(errbuf);
+		while (l && (errbuf[l - 1] == '\n' || errbuf[l - 1] == '.'))
+			errbuf[--l] = '\0';
+		rc = bw_error_set(err, BW_ERR_HTTP, "cannot reach '%s': %s%s", req->url,
+				  errbuf[0] ? errbuf : curl_easy_strerror(cc),
+				  cc == CURLE_PEER_FAILED_VERIFICATION ?
+				  "; to trust a private CA, set AWS_CA_BUNDLE or ca_bundle in the profile" :
+				  cc == CURLE_SSL_CACERT_BADFILE ?
+				  "; check the file AWS_CA_BUNDLE or ca_bundle names" : "");
+		if (err)
 			err->curl_code = (int)cc;
-		}
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);

@@ -88,6 +88,8 @@ static const char *const transient_codes[] = {
 	"InternalError",
 	"InternalFailure",
 	"ServiceUnavailable",
+	/* botocore special.py: STS's web identity provider was unreachable */
+	"IDPCommunicationError",
 };
 
 static const char *const skew_codes[] = {

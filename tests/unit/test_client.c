@@ -41,11 +41,15 @@ struct fx {
 static long sleeps[64];
 static int n_sleeps;
 
+static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void record_sleep(long ms)
 {
+	pthread_mutex_lock(&sleep_lock);
 	if (n_sleeps < 64)
 		sleeps[n_sleeps] = ms;
 	n_sleeps++;
+	pthread_mutex_unlock(&sleep_lock);
 }
 
 static void make_client(struct fx *f, const char *token, const struct bw_client_opts *opts)
@@ -381,7 +385,10 @@ static void test_error_surfaces(void **state)
 	assert_string_equal(err.operation, "ListRoles");
 	/* input that is not an object */
 	in = J("[1]");
+	memset(&err, 0, sizeof(err));
 	assert_int_equal(bw_call(&out, f->c, BW_SVC_IAM, "ListRoles", in, &err), BW_ERR_INVALID);
+	assert_string_equal(err.service, "iam");
+	assert_string_equal(err.operation, "ListRoles");
 	json_decref(in);
 }
 
@@ -546,6 +553,91 @@ static void test_derive(void **state)
 	bw_client_free(child);
 }
 
+/* ---- many threads on one client family ---- */
+
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned served;
+
+static void sometimes_throttle(void *ctx, const struct httpstub_request *r,
+			       struct httpstub_response *resp)
+{
+	unsigned n;
+
+	(void)ctx;
+	(void)r;
+	pthread_mutex_lock(&count_lock);
+	n = ++served;
+	pthread_mutex_unlock(&count_lock);
+	if (n % 7 == 0) {
+		resp->status = 400;
+		resp->body = "{\"__type\":\"TooManyRequestsException\"}";
+	} else {
+		resp->status = 200;
+		resp->body = "{\"Roots\":[{\"Id\":\"r-1\"}]}";
+	}
+}
+
+struct worker {
+	struct bw_client *c;
+	int ok;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	json_t *out;
+	int i;
+
+	for (i = 0; i < 25; i++) {
+		out = NULL;
+		if (!bw_call(&out, w->c, BW_SVC_ORGANIZATIONS, "ListRoots", NULL, NULL) &&
+		    json_is_array(json_object_get(out, "Roots")))
+			w->ok++;
+		json_decref(out);
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct fx *f = *state;
+	struct bw_client_opts o = { 0, 0, 10, 0 };
+	struct bw_client *kids[4];
+	struct worker w[4];
+	pthread_t t[4];
+	struct bw_client_stats st;
+	int i, ok = 0;
+
+	make_client(f, TOKEN, &o);
+	served = 0;
+	httpstub_set_handler(f->stub, sometimes_throttle, NULL);
+	for (i = 0; i < 4; i++) {
+		struct bw_creds *cr = NULL;
+
+		assert_int_equal(bw_creds_static(&cr, AKID, SECRET, NULL, NULL), 0);
+		/* two threads share the root client, two have derived ones */
+		kids[i] = NULL;
+		if (i >= 2)
+			assert_int_equal(bw_client_derive(&kids[i], f->c, cr, NULL), 0);
+		else
+			bw_creds_free(cr);
+		w[i].c = kids[i] ? kids[i] : f->c;
+		w[i].ok = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		ok += w[i].ok;
+		bw_client_free(kids[i]);
+	}
+	assert_int_equal(ok, 100);
+	bw_client_stats(f->c, &st);
+	assert_int_equal(st.calls, 100);
+	assert_int_equal(st.attempts, httpstub_n_requests(f->stub));
+	assert_int_equal(st.throttled, httpstub_n_requests(f->stub) / 7);
+	assert_true(httpstub_connections(f->stub) <= 4);
+}
+
 /* ---- --debug never shows a secret ---- */
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -624,6 +716,7 @@ int main(void)
 		T(test_unsigned),
 		T(test_retry_defaults),
 		T(test_derive),
+		T(test_threads),
 		T(test_debug_redacts),
 	};
 #undef T

@@ -327,6 +327,34 @@ static void test_loopback_bypasses_proxy(void **state)
 	unsetenv("NO_PROXY");
 }
 
+static void test_tls_settings(void **state)
+{
+	struct fx *f = *state;
+	struct bw_http_opts o = { 2000, 5000, 0, "/nonexistent/ca.pem" };
+	struct bw_http *h = NULL;
+	struct bw_http_response resp;
+	struct bw_error err = { 0 };
+	char url[128];
+	struct bw_http_request req = { "GET", url, NULL, 0, NULL, 0, 0 };
+
+	/* https to a plain-http server never gets an answer, nor a fallback */
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/", httpstub_port(f->stub));
+	req.timeout_ms = 500;
+	bw_http_response_init(&resp);
+	assert_int_equal(bw_http_perform(f->http, &req, &resp, &err), BW_ERR_HTTP);
+	assert_true(err.curl_code == CURLE_SSL_CONNECT_ERROR ||
+		    err.curl_code == CURLE_OPERATION_TIMEDOUT);
+	assert_int_equal(resp.status, 0);
+	/* the CA bundle named is the one used: a missing file is an error */
+	assert_int_equal(bw_http_new(&h, &o, NULL), 0);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(bw_http_perform(h, &req, &resp, &err), BW_ERR_HTTP);
+	assert_int_equal(err.curl_code, CURLE_SSL_CACERT_BADFILE);
+	assert_non_null(strstr(err.message, "AWS_CA_BUNDLE"));
+	bw_http_free(h);
+	bw_http_response_release(&resp);
+}
+
 static void test_url_policy(void **state)
 {
 	static const char *const good[] = {
@@ -401,6 +429,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reuse_sequential, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reuse_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loopback_bypasses_proxy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_settings, setup, teardown),
 		cmocka_unit_test(test_url_policy),
 	};
 

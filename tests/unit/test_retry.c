@@ -58,6 +58,8 @@ static void test_classify(void **state)
 	assert_int_equal(bw_retry_classify(400, "RequestTimeoutException", 0, false),
 			 BW_RETRY_TRANSIENT);
 	assert_int_equal(bw_retry_classify(500, "InternalError", 0, false), BW_RETRY_TRANSIENT);
+	assert_int_equal(bw_retry_classify(400, "IDPCommunicationError", 0, false),
+			 BW_RETRY_TRANSIENT);
 	assert_int_equal(bw_retry_classify(500, NULL, 0, false), BW_RETRY_TRANSIENT);
 	assert_int_equal(bw_retry_classify(502, "", 0, false), BW_RETRY_TRANSIENT);
 	assert_int_equal(bw_retry_classify(503, "", 0, false), BW_RETRY_TRANSIENT);

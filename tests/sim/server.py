@@ -155,6 +155,18 @@ def main(argv=None):
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", args.port, app, threaded=True)
     server.daemon_threads = True
+    plain_shutdown = server.shutdown_request
+
+    def shutdown_request(request):
+        # An injected reset: close with linger 0 and no FIN first, so the
+        # client sees ECONNRESET as when a load balancer drops it.
+        if id(request) in app.aborted:
+            app.aborted.discard(id(request))
+            request.close()
+        else:
+            plain_shutdown(request)
+
+    server.shutdown_request = shutdown_request
     port = server.server_port
 
     stop = threading.Event()

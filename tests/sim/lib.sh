@@ -8,8 +8,9 @@
 #   sim_log_count operation=CreateAccount status=200
 #   sim_stop                                # also run by the EXIT trap
 #
-# sim_start installs an EXIT/INT/TERM trap that stops the server, so a failing
-# test never leaves one behind; a caller with its own trap calls sim_stop in it.
+# The server stops by itself when the shell that started it exits, however
+# it exits, and then removes its directory; sim_start sets no trap, so the
+# caller's own traps stay as they are.  SIM_KEEP=1 keeps the directory.
 # The user's ~/.aws is never read: AWS_CONFIG_FILE and
 # AWS_SHARED_CREDENTIALS_FILE point at empty files in a private directory.
 
@@ -26,11 +27,9 @@ sim_start() {
 	: >"$SIM_DIR/config"
 	: >"$SIM_DIR/credentials"
 	SIM_LOG=$SIM_DIR/requests.jsonl
-	set -- --port 0 --quiet --port-file "$SIM_DIR/port" --log "$SIM_LOG" \
+	set -- --port 0 --quiet --exit-with-parent --port-file "$SIM_DIR/port" --log "$SIM_LOG" \
 		--creds-file "$SIM_DIR/creds" "$@"
-	trap 'sim_stop' EXIT
-	trap 'sim_stop; exit 130' INT
-	trap 'sim_stop; exit 143' TERM
+	[ -z "${SIM_KEEP:-}" ] && set -- --remove-dir "$SIM_DIR" "$@"
 	"$SIM_ROOT/run" "$@" 2>"$SIM_DIR/server.err" &
 	SIM_PID=$!
 	sim_waited=0

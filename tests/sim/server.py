@@ -69,6 +69,9 @@ def parse_args(argv):
                         "consistency window, pages of 2")
     p.add_argument("--knobs", default=os.environ.get("SIM_KNOBS"),
                    help="JSON object of knobs applied last")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when the process that started the server exits")
+    p.add_argument("--remove-dir", help="remove this directory when the server stops")
     p.add_argument("--quiet", action="store_true", help="print nothing on stdout")
     p.add_argument("--verbose", action="store_true", help="let werkzeug log each request")
     for flag, env, _ in KNOB_FLAGS:
@@ -199,13 +202,18 @@ def main(argv=None):
     print(f"sim: ready on 127.0.0.1:{port} in {ready:.2f}s"
           f"{' (strict)' if args.strict else ''}", file=sys.stderr, flush=True)
 
+    parent = os.getppid()
     while not stop.wait(0.5):
-        pass
+        if args.exit_with_parent and os.getppid() != parent:
+            break
     app.stop.set()  # wake stalled and delayed requests
     server.shutdown()
     server.server_close()
     if app.log:
         app.log.close()
+    if args.remove_dir:
+        import shutil
+        shutil.rmtree(args.remove_dir, ignore_errors=True)
     return 0
 
 

@@ -617,7 +617,14 @@ class Layer:
     def _describe_create_status(self, req, account):
         rec = self.pending.get(req.param("CreateAccountRequestId"))
         if rec is None:
-            return self.call_moto(req), None
+            resp = self.call_moto(req)
+            if resp.error_code() == "AccountNotFoundException":
+                # moto looks the request up as an account; AWS says this.
+                return error_response(req.service, "json", 400,
+                                      "CreateAccountStatusNotFoundException",
+                                      "We can't find a create account request with the "
+                                      "CreateAccountRequestId that you specified."), None
+            return resp, None
         err = self.authorize(req, account)
         if err:
             return err, None

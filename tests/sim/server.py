@@ -72,6 +72,9 @@ def parse_args(argv):
     p.add_argument("--exit-with-parent", action="store_true",
                    help="stop when the process that started the server exits")
     p.add_argument("--remove-dir", help="remove this directory when the server stops")
+    p.add_argument("--managed-policies", default=os.environ.get("SIM_MANAGED_POLICIES"),
+                   help="comma-separated AWS managed policy names every account has, "
+                        "or 'all' (slow: ~1,200 per account)")
     p.add_argument("--quiet", action="store_true", help="print nothing on stdout")
     p.add_argument("--verbose", action="store_true", help="let werkzeug log each request")
     for flag, env, _ in KNOB_FLAGS:
@@ -126,7 +129,11 @@ def main(argv=None):
     os.environ.pop("MOTO_ACCOUNT_ID", None)
 
     import backends
-    backends.install_managed_policy_subset()
+    if args.managed_policies != "all":
+        backends.install_managed_policy_subset(
+            args.managed_policies.split(",") if args.managed_policies else None)
+    else:
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
     from moto import settings as moto_settings
     from moto.core.authorization import ActionAuthenticatorMixin

@@ -302,6 +302,7 @@ class Layer:
         self.moto_lock = threading.RLock()
         self.lock = threading.RLock()
         self.stop = threading.Event()
+        self.aborted = set()  # id() of sockets to close with RST (server.py)
         self.log_lock = threading.Lock()
         self.log = open(log_path, "a", buffering=1) if log_path else None
         self.set_knobs(self.startup_knobs, replace=True)
@@ -408,12 +409,18 @@ class Layer:
         start_response(f"{resp.status} {reason}".strip(), headers)
         return [resp.body]
 
-    @staticmethod
-    def _reset_connection(environ):
+    def _reset_connection(self, environ):
         sock = environ.get("werkzeug.socket")
         if sock is not None:
+            self.aborted.add(id(sock))
             # Linger 0: the close werkzeug does next sends RST, not FIN.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # werkzeug would wait for another request on this connection;
+            # an empty read makes it close the connection at once.
+            try:
+                sock.shutdown(socket.SHUT_RD)
+            except OSError:
+                pass
 
     def call_moto(self, req, body=None, skip_auth=False):
         environ = dict(req.environ)
@@ -610,7 +617,14 @@ class Layer:
     def _describe_create_status(self, req, account):
         rec = self.pending.get(req.param("CreateAccountRequestId"))
         if rec is None:
-            return self.call_moto(req), None
+            resp = self.call_moto(req)
+            if resp.error_code() == "AccountNotFoundException":
+                # moto looks the request up as an account; AWS says this.
+                return error_response(req.service, "json", 400,
+                                      "CreateAccountStatusNotFoundException",
+                                      "We can't find a create account request with the "
+                                      "CreateAccountRequestId that you specified."), None
+            return resp, None
         err = self.authorize(req, account)
         if err:
             return err, None

@@ -69,6 +69,12 @@ def parse_args(argv):
                         "consistency window, pages of 2")
     p.add_argument("--knobs", default=os.environ.get("SIM_KNOBS"),
                    help="JSON object of knobs applied last")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when the process that started the server exits")
+    p.add_argument("--remove-dir", help="remove this directory when the server stops")
+    p.add_argument("--managed-policies", default=os.environ.get("SIM_MANAGED_POLICIES"),
+                   help="comma-separated AWS managed policy names every account has, "
+                        "or 'all' (slow: ~1,200 per account)")
     p.add_argument("--quiet", action="store_true", help="print nothing on stdout")
     p.add_argument("--verbose", action="store_true", help="let werkzeug log each request")
     for flag, env, _ in KNOB_FLAGS:
@@ -123,7 +129,11 @@ def main(argv=None):
     os.environ.pop("MOTO_ACCOUNT_ID", None)
 
     import backends
-    backends.install_managed_policy_subset()
+    if args.managed_policies != "all":
+        backends.install_managed_policy_subset(
+            args.managed_policies.split(",") if args.managed_policies else None)
+    else:
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
     from moto import settings as moto_settings
     from moto.core.authorization import ActionAuthenticatorMixin
@@ -155,6 +165,18 @@ def main(argv=None):
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", args.port, app, threaded=True)
     server.daemon_threads = True
+    plain_shutdown = server.shutdown_request
+
+    def shutdown_request(request):
+        # An injected reset: close with linger 0 and no FIN first, so the
+        # client sees ECONNRESET as when a load balancer drops it.
+        if id(request) in app.aborted:
+            app.aborted.discard(id(request))
+            request.close()
+        else:
+            plain_shutdown(request)
+
+    server.shutdown_request = shutdown_request
     port = server.server_port
 
     stop = threading.Event()
@@ -187,13 +209,18 @@ def main(argv=None):
     print(f"sim: ready on 127.0.0.1:{port} in {ready:.2f}s"
           f"{' (strict)' if args.strict else ''}", file=sys.stderr, flush=True)
 
+    parent = os.getppid()
     while not stop.wait(0.5):
-        pass
+        if args.exit_with_parent and os.getppid() != parent:
+            break
     app.stop.set()  # wake stalled and delayed requests
     server.shutdown()
     server.server_close()
     if app.log:
         app.log.close()
+    if args.remove_dir:
+        import shutil
+        shutil.rmtree(args.remove_dir, ignore_errors=True)
     return 0
 
 

@@ -119,6 +119,11 @@ struct ynode {
 	size_t n;		/* kids (for a map, twice the pairs) */
 };
 
+/* Where "bulwark:scp/NAME" policy references point (make install puts them there). */
+#ifndef BW_POLICY_DIR
+#define BW_POLICY_DIR "/usr/local/share/bulwark/policies"
+#endif
+
 /* Problems kept per load; the rest are counted. */
 #define MAX_PROBLEMS 200
 
@@ -1187,7 +1192,7 @@ static bool load_doc(struct ld *ld, const struct ynode *map, const char *what,
 		return false;
 	}
 	if (fn) {
-		const char *rel = want_str(ld, fn, "file", what), *shown;
+		const char *rel = want_str(ld, fn, "file", what), *shown, *opened;
 		int errnum;
 
 		if (!rel)
@@ -1196,17 +1201,20 @@ static bool load_doc(struct ld *ld, const struct ynode *map, const char *what,
 		doc->loc.column = fn->col;
 		if (!strncmp(rel, "bulwark:", 8)) {
 			const char *dir = getenv("BULWARK_POLICY_DIR");
-#ifndef BW_POLICY_DIR
-#define BW_POLICY_DIR "/usr/local/share/bulwark/policies"
-#endif
 			size_t rl = strlen(rel + 8);
 			shown = afmt(ld, "%s/%s%s", dir && *dir ? dir : BW_POLICY_DIR, rel + 8,
 				     rl > 5 && !strcmp(rel + 8 + rl - 5, ".json") ? "" : ".json");
+			opened = shown;
 		} else {
+			/*
+			 * Open the path as joined, so the kernel resolves ".." after
+			 * symbolic links as the user expects; show it tidied.
+			 */
 			shown = tidy_path(ld, ld->spec->base_dir, rel);
+			opened = rel[0] == '/' ? rel : afmt(ld, "%s/%s", ld->spec->base_dir, rel);
 		}
 		doc->path = shown;
-		text = read_small_file(shown, BW_SPEC_MAX_POLICY_FILE, &len, &errnum);
+		text = read_small_file(opened, BW_SPEC_MAX_POLICY_FILE, &len, &errnum);
 		if (!text) {
 			const char *hint = NULL;
 			if (errnum == ENOENT)

@@ -2209,11 +2209,18 @@ out:
 
 /* ---- guardrails ----------------------------------------------------------- */
 
-struct attach_key {
-	const char *key;
-	const struct ynode *at;
-	size_t seq;
-};
+/* Attachments by target, then guardrail, then file order. */
+static int attach_cmp(const void *a, const void *b)
+{
+	const struct ent *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	if (x->ptr != y->ptr)
+		return (uintptr_t)x->ptr < (uintptr_t)y->ptr ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
 
 static void decode_guardrails(struct ld *ld, const struct ynode *root)
 {
@@ -2349,19 +2356,28 @@ static void decode_guardrails(struct ld *ld, const struct ynode *root)
 	 * The same guardrail twice on one target is a mistake too.
 	 */
 	if (natt) {
-		qsort(att, natt, sizeof(*att), ent_cmp);
-		for (size_t i = 0, run = 0; i < natt; i++) {
-			run = (i && !strcmp(att[i].key, att[i - 1].key)) ? run + 1 : 1;
-			for (size_t k = i - run + 1; run > 1 && k < i; k++)
-				if (att[k].ptr == att[i].ptr)
-					err_at(ld, att[i].at, "list each target once",
+		qsort(att, natt, sizeof(*att), attach_cmp);
+		for (size_t i = 0; i < natt;) {
+			size_t j = i, distinct = 0, last = i;
+
+			/* One target: same guardrails are adjacent (sorted by pointer). */
+			for (; j < natt && !strcmp(att[j].key, att[i].key); j++) {
+				if (j > i && att[j].ptr == att[j - 1].ptr)
+					err_at(ld, att[j].at, "list each target once",
 					       "guardrail '%s' is attached to '%s' twice",
-					       ((const struct bw_spec_guardrail *)att[i].ptr)->name,
-					       att[i].at->s);
-			if (run == 5)
-				err_at(ld, att[i].at, "merge guardrails into fewer policies or attach "
+					       ((const struct bw_spec_guardrail *)att[j].ptr)->name,
+					       att[j].at->s);
+				else
+					distinct++;
+				if (att[j].seq > att[last].seq)
+					last = j;
+			}
+			if (distinct > 4)
+				err_at(ld, att[last].at, "merge guardrails into fewer policies or attach "
 				       "some to a parent unit", "'%s' would have %zu SCPs with "
-				       "FullAWSAccess; AWS allows 5 per target", att[i].at->s, run + 1);
+				       "FullAWSAccess; AWS allows 5 per target", att[last].at->s,
+				       distinct + 1);
+			i = j;
 		}
 	}
 	free(att);
@@ -2802,6 +2818,10 @@ int bw_spec_load_mem(struct bw_spec **out, const char *name, const char *base_di
 	sp->org.access_role = "OrganizationAccountAccessRole";
 	sp->envs = (const char **)default_envs;
 	sp->n_envs = BW_ARRAY_SIZE(default_envs);
+	if (!text) {
+		text = "";
+		len = 0;
+	}
 	if (len > BW_SPEC_MAX_FILE) {
 		struct ynode at = { .line = 1, .col = 1 };
 		err_at(&ld, &at, "a spec is a few KiB: check that this is the right file",

@@ -785,6 +785,9 @@ static const char *get_str(struct ld *ld, const struct ynode *map, const char *k
 		}
 		return NULL;
 	}
+	/* "description:" with nothing after it is as if it were left out. */
+	if (!required && is_null(y))
+		return NULL;
 	return want_str(ld, y, key, what);
 }
 

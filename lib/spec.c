@@ -1015,7 +1015,7 @@ static void on_policy_problem(void *ctx, int line, int column, const char *messa
 	r->n++;
 	if (r->file)
 		err_file(r->ld, r->file, line > 0 ? line : 1, column > 0 ? column : 1, r->ref,
-			 "fix the policy document", "%s", message);
+			 NULL, "%s", message);
 	else
 		err_at(r->ld, r->ref, "fix the inline policy document", "in the inline policy: %s%s",
 		       message, line > 0 ? "" : "");
@@ -1058,11 +1058,16 @@ static char *tidy_path(struct ld *ld, const char *dir, const char *rel)
 }
 
 /* Find the file in dir closest to base for "did you mean". */
-static const char *suggest_file(struct ld *ld, const char *path)
+/*
+ * The file in path's directory closest to its name, as the user would
+ * write it: rel (what the spec says) with its last component replaced.
+ */
+static const char *suggest_file(struct ld *ld, const char *path, const char *rel)
 {
+	const char *rslash = strrchr(rel, '/');
 	char dir[4096];
 	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	size_t best = SIZE_MAX;
+	size_t best = SIZE_MAX, stem;
 	DIR *dp;
 	struct dirent *de;
 
@@ -1070,15 +1075,24 @@ static const char *suggest_file(struct ld *ld, const char *path)
 	dp = opendir(dir);
 	if (!dp)
 		return NULL;
+	stem = strlen(base) > 5 && !strcmp(base + strlen(base) - 5, ".json") ? strlen(base) - 5
+									     : strlen(base);
 	while ((de = readdir(dp))) {
 		size_t d;
-		if (de->d_name[0] == '.' || !bw_spec__close(base, de->d_name))
+
+		if (de->d_name[0] == '.')
 			continue;
-		d = bw_spec__distance(base, de->d_name, 8);
+		/* "deny-root.json" for "deny-root-user.json": a shortened name. */
+		if (stem >= 4 && !strncmp(de->d_name, base, stem))
+			d = 4;
+		else if (bw_spec__close(base, de->d_name))
+			d = bw_spec__distance(base, de->d_name, 8);
+		else
+			continue;
 		if (d < best) {
 			best = d;
-			snprintf(ld->why, sizeof(ld->why), "did you mean '%.200s%s%.200s'?",
-				 slash ? dir : "", slash ? "/" : "", de->d_name);
+			snprintf(ld->why, sizeof(ld->why), "did you mean '%.*s%.200s'?",
+				 rslash ? (int)(rslash - rel + 1) : 0, rel, de->d_name);
 		}
 	}
 	closedir(dp);
@@ -1221,7 +1235,7 @@ static bool load_doc(struct ld *ld, const struct ynode *map, const char *what,
 		if (!text) {
 			const char *hint = NULL;
 			if (errnum == ENOENT)
-				hint = suggest_file(ld, shown);
+				hint = suggest_file(ld, opened, rel);
 			if (errnum == ENOMEM)
 				ld->nomem = true;
 			else if (errnum == EFBIG)

@@ -407,7 +407,7 @@ static void test_missing_references(void **state)
 		"  baseline: bb\n", &d);
 	ASSERT_HAS(&d, "t.yaml", 9, 11, "unit 'Workloads/Dev', which the spec does not declare");
 	ASSERT_HAS(&d, "t.yaml", 11, 15, "baseline 'none', which the spec does not declare");
-	ASSERT_HAS(&d, "t.yaml", 14, 11, "did you mean 'tests/unit/data/spec/policies/ok-scp.json'?");
+	ASSERT_HAS(&d, "t.yaml", 14, 11, "did you mean 'policies/ok-scp.json'?");
 	ASSERT_HAS(&d, "t.yaml", 15, 14, "did you mean 'Workloads'?");
 	ASSERT_HAS(&d, "t.yaml", 15, 24, "did you mean 'acme-prod'?");
 	ASSERT_HAS(&d, "t.yaml", 21, 19, "managed policy 'missing-boundary'");

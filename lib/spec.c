@@ -2525,6 +2525,12 @@ static void collect_protected(struct ld *ld)
 
 			if (!r->name[0])
 				continue;
+			if (!strcmp(r->name, sp->org.access_role)) {
+				struct ynode at = { .line = r->loc.line, .col = r->loc.column };
+				err_at(ld, &at, "give the role another name",
+				       "role '%s' of baseline '%s' is the access role bulwark uses to "
+				       "reach member accounts", r->name, sp->baselines[i].name);
+			}
 			/* As the role appears after "role/" in its ARN. */
 			v[k++] = strcmp(r->path, "/") ? afmt(ld, "%s%s", r->path + 1, r->name)
 						       : r->name;

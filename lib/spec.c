@@ -119,6 +119,11 @@ struct ynode {
 	size_t n;		/* kids (for a map, twice the pairs) */
 };
 
+/* Where "bulwark:scp/NAME" policy references point (make install puts them there). */
+#ifndef BW_POLICY_DIR
+#define BW_POLICY_DIR "/usr/local/share/bulwark/policies"
+#endif
+
 /* Problems kept per load; the rest are counted. */
 #define MAX_PROBLEMS 200
 
@@ -780,6 +785,9 @@ static const char *get_str(struct ld *ld, const struct ynode *map, const char *k
 		}
 		return NULL;
 	}
+	/* "description:" with nothing after it is as if it were left out. */
+	if (!required && is_null(y))
+		return NULL;
 	return want_str(ld, y, key, what);
 }
 
@@ -1007,7 +1015,7 @@ static void on_policy_problem(void *ctx, int line, int column, const char *messa
 	r->n++;
 	if (r->file)
 		err_file(r->ld, r->file, line > 0 ? line : 1, column > 0 ? column : 1, r->ref,
-			 "fix the policy document", "%s", message);
+			 NULL, "%s", message);
 	else
 		err_at(r->ld, r->ref, "fix the inline policy document", "in the inline policy: %s%s",
 		       message, line > 0 ? "" : "");
@@ -1050,11 +1058,16 @@ static char *tidy_path(struct ld *ld, const char *dir, const char *rel)
 }
 
 /* Find the file in dir closest to base for "did you mean". */
-static const char *suggest_file(struct ld *ld, const char *path)
+/*
+ * The file in path's directory closest to its name, as the user would
+ * write it: rel (what the spec says) with its last component replaced.
+ */
+static const char *suggest_file(struct ld *ld, const char *path, const char *rel)
 {
+	const char *rslash = strrchr(rel, '/');
 	char dir[4096];
 	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	size_t best = SIZE_MAX;
+	size_t best = SIZE_MAX, stem;
 	DIR *dp;
 	struct dirent *de;
 
@@ -1062,15 +1075,24 @@ static const char *suggest_file(struct ld *ld, const char *path)
 	dp = opendir(dir);
 	if (!dp)
 		return NULL;
+	stem = strlen(base) > 5 && !strcmp(base + strlen(base) - 5, ".json") ? strlen(base) - 5
+									     : strlen(base);
 	while ((de = readdir(dp))) {
 		size_t d;
-		if (de->d_name[0] == '.' || !bw_spec__close(base, de->d_name))
+
+		if (de->d_name[0] == '.')
 			continue;
-		d = bw_spec__distance(base, de->d_name, 8);
+		/* "deny-root.json" for "deny-root-user.json": a shortened name. */
+		if (stem >= 4 && !strncmp(de->d_name, base, stem))
+			d = 4;
+		else if (bw_spec__close(base, de->d_name))
+			d = bw_spec__distance(base, de->d_name, 8);
+		else
+			continue;
 		if (d < best) {
 			best = d;
-			snprintf(ld->why, sizeof(ld->why), "did you mean '%.200s%s%.200s'?",
-				 slash ? dir : "", slash ? "/" : "", de->d_name);
+			snprintf(ld->why, sizeof(ld->why), "did you mean '%.*s%.200s'?",
+				 rslash ? (int)(rslash - rel + 1) : 0, rel, de->d_name);
 		}
 	}
 	closedir(dp);
@@ -1187,7 +1209,7 @@ static bool load_doc(struct ld *ld, const struct ynode *map, const char *what,
 		return false;
 	}
 	if (fn) {
-		const char *rel = want_str(ld, fn, "file", what), *shown;
+		const char *rel = want_str(ld, fn, "file", what), *shown, *opened;
 		int errnum;
 
 		if (!rel)
@@ -1196,21 +1218,24 @@ static bool load_doc(struct ld *ld, const struct ynode *map, const char *what,
 		doc->loc.column = fn->col;
 		if (!strncmp(rel, "bulwark:", 8)) {
 			const char *dir = getenv("BULWARK_POLICY_DIR");
-#ifndef BW_POLICY_DIR
-#define BW_POLICY_DIR "/usr/local/share/bulwark/policies"
-#endif
 			size_t rl = strlen(rel + 8);
 			shown = afmt(ld, "%s/%s%s", dir && *dir ? dir : BW_POLICY_DIR, rel + 8,
 				     rl > 5 && !strcmp(rel + 8 + rl - 5, ".json") ? "" : ".json");
+			opened = shown;
 		} else {
+			/*
+			 * Open the path as joined, so the kernel resolves ".." after
+			 * symbolic links as the user expects; show it tidied.
+			 */
 			shown = tidy_path(ld, ld->spec->base_dir, rel);
+			opened = rel[0] == '/' ? rel : afmt(ld, "%s/%s", ld->spec->base_dir, rel);
 		}
 		doc->path = shown;
-		text = read_small_file(shown, BW_SPEC_MAX_POLICY_FILE, &len, &errnum);
+		text = read_small_file(opened, BW_SPEC_MAX_POLICY_FILE, &len, &errnum);
 		if (!text) {
 			const char *hint = NULL;
 			if (errnum == ENOENT)
-				hint = suggest_file(ld, shown);
+				hint = suggest_file(ld, opened, rel);
 			if (errnum == ENOMEM)
 				ld->nomem = true;
 			else if (errnum == EFBIG)
@@ -2201,11 +2226,18 @@ out:
 
 /* ---- guardrails ----------------------------------------------------------- */
 
-struct attach_key {
-	const char *key;
-	const struct ynode *at;
-	size_t seq;
-};
+/* Attachments by target, then guardrail, then file order. */
+static int attach_cmp(const void *a, const void *b)
+{
+	const struct ent *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	if (x->ptr != y->ptr)
+		return (uintptr_t)x->ptr < (uintptr_t)y->ptr ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
 
 static void decode_guardrails(struct ld *ld, const struct ynode *root)
 {
@@ -2341,19 +2373,28 @@ static void decode_guardrails(struct ld *ld, const struct ynode *root)
 	 * The same guardrail twice on one target is a mistake too.
 	 */
 	if (natt) {
-		qsort(att, natt, sizeof(*att), ent_cmp);
-		for (size_t i = 0, run = 0; i < natt; i++) {
-			run = (i && !strcmp(att[i].key, att[i - 1].key)) ? run + 1 : 1;
-			for (size_t k = i - run + 1; run > 1 && k < i; k++)
-				if (att[k].ptr == att[i].ptr)
-					err_at(ld, att[i].at, "list each target once",
+		qsort(att, natt, sizeof(*att), attach_cmp);
+		for (size_t i = 0; i < natt;) {
+			size_t j = i, distinct = 0, last = i;
+
+			/* One target: same guardrails are adjacent (sorted by pointer). */
+			for (; j < natt && !strcmp(att[j].key, att[i].key); j++) {
+				if (j > i && att[j].ptr == att[j - 1].ptr)
+					err_at(ld, att[j].at, "list each target once",
 					       "guardrail '%s' is attached to '%s' twice",
-					       ((const struct bw_spec_guardrail *)att[i].ptr)->name,
-					       att[i].at->s);
-			if (run == 5)
-				err_at(ld, att[i].at, "merge guardrails into fewer policies or attach "
+					       ((const struct bw_spec_guardrail *)att[j].ptr)->name,
+					       att[j].at->s);
+				else
+					distinct++;
+				if (att[j].seq > att[last].seq)
+					last = j;
+			}
+			if (distinct > 4)
+				err_at(ld, att[last].at, "merge guardrails into fewer policies or attach "
 				       "some to a parent unit", "'%s' would have %zu SCPs with "
-				       "FullAWSAccess; AWS allows 5 per target", att[i].at->s, run + 1);
+				       "FullAWSAccess; AWS allows 5 per target", att[last].at->s,
+				       distinct + 1);
+			i = j;
 		}
 	}
 	free(att);
@@ -2484,6 +2525,12 @@ static void collect_protected(struct ld *ld)
 
 			if (!r->name[0])
 				continue;
+			if (!strcmp(r->name, sp->org.access_role)) {
+				struct ynode at = { .line = r->loc.line, .col = r->loc.column };
+				err_at(ld, &at, "give the role another name",
+				       "role '%s' of baseline '%s' is the access role bulwark uses to "
+				       "reach member accounts", r->name, sp->baselines[i].name);
+			}
 			/* As the role appears after "role/" in its ARN. */
 			v[k++] = strcmp(r->path, "/") ? afmt(ld, "%s%s", r->path + 1, r->name)
 						       : r->name;
@@ -2794,6 +2841,10 @@ int bw_spec_load_mem(struct bw_spec **out, const char *name, const char *base_di
 	sp->org.access_role = "OrganizationAccountAccessRole";
 	sp->envs = (const char **)default_envs;
 	sp->n_envs = BW_ARRAY_SIZE(default_envs);
+	if (!text) {
+		text = "";
+		len = 0;
+	}
 	if (len > BW_SPEC_MAX_FILE) {
 		struct ynode at = { .line = 1, .col = 1 };
 		err_at(&ld, &at, "a spec is a few KiB: check that this is the right file",

@@ -118,7 +118,7 @@ struct bw_spec_unit {
  * with bw_spec_render.  kind and flags are what it was validated as.
  */
 struct bw_spec_doc {
-	const char *path;		/* file as opened, or NULL when inline */
+	const char *path;		/* file as shown in messages, or NULL when inline */
 	const char *text;		/* JSON template, NUL-terminated */
 	size_t len;
 	enum bw_policy_kind kind;
@@ -266,7 +266,9 @@ int bw_spec_locate(const char **out, const char **source, const char *flag,
  * fine); else *out is NULL and the return is BW_ERR_INVALID (bad spec, exit
  * status 2, err says how many errors), BW_ERR_IO (cannot read: also
  * BW_ERR_INVALID when the file does not exist) or BW_ERR_NOMEM.
- * Policy files are read relative to the directory of path.
+ * Policy files are read relative to the directory of path;
+ * "bulwark:scp/NAME" names a shipped policy in $BULWARK_POLICY_DIR (else
+ * the installed policies directory).
  */
 int bw_spec_load(struct bw_spec **out, const char *path, struct bw_spec_diag *diags,
 		 struct bw_error *err) BW_WARN_UNUSED;

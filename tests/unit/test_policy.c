@@ -234,6 +234,47 @@ static void test_region_scp_size(void **state)
 	free(out);
 }
 
+/* Headroom: every Region AWS has (40 names) and 40 protected roles with paths. */
+static void test_scp_headroom(void **state)
+{
+	static char names[40][64], roles[40][64];
+	const char *rl[40], *ro[40];
+	struct bw_policy_var vars[sizeof(realistic) / sizeof(realistic[0])];
+	const char *files[] = {
+		"policies/scp/region-allowlist.json", "policies/scp/protect-roles.json",
+		"policies/scp/protect-security-services.json",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		snprintf(names[i], sizeof(names[i]), "ap-southeast-%zu", i + 1);
+		snprintf(roles[i], sizeof(roles[i]), "platform-team/bulwark-workload-role-%02zu", i);
+		rl[i] = names[i];
+		ro[i] = roles[i];
+	}
+	memcpy(vars, realistic, sizeof(vars));
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		if (!strcmp(vars[i].name, "allowed_regions")) {
+			vars[i].list = rl;
+			vars[i].list_len = 40;
+		} else if (!strcmp(vars[i].name, "protected_roles")) {
+			vars[i].list = ro;
+			vars[i].list_len = 40;
+		}
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *out = render_file(files[i], vars, sizeof(vars) / sizeof(vars[0]));
+		size_t len = bw_policy_minified_len(out, strlen(out));
+
+		print_message("  %-45s %5zu of %d characters with 40 regions and 40 roles\n",
+			      files[i], len, BW_POLICY_MAX_SCP);
+		assert_true(len < BW_POLICY_MAX_SCP);
+		assert_int_equal(bw_policy_validate(out, strlen(out), BW_POLICY_SCP, 0, NULL, NULL), 0);
+		free(out);
+	}
+}
+
 static void test_protect_roles_exception(void **state)
 {
 	char *out;
@@ -955,6 +996,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped_policies_validate),
 		cmocka_unit_test(test_region_scp_size),
+		cmocka_unit_test(test_scp_headroom),
 		cmocka_unit_test(test_protect_roles_exception),
 		cmocka_unit_test(test_audit_is_read_only),
 		cmocka_unit_test(test_equal_table),

@@ -407,7 +407,7 @@ static void test_missing_references(void **state)
 		"  baseline: bb\n", &d);
 	ASSERT_HAS(&d, "t.yaml", 9, 11, "unit 'Workloads/Dev', which the spec does not declare");
 	ASSERT_HAS(&d, "t.yaml", 11, 15, "baseline 'none', which the spec does not declare");
-	ASSERT_HAS(&d, "t.yaml", 14, 11, "did you mean 'tests/unit/data/spec/policies/ok-scp.json'?");
+	ASSERT_HAS(&d, "t.yaml", 14, 11, "did you mean 'policies/ok-scp.json'?");
 	ASSERT_HAS(&d, "t.yaml", 15, 14, "did you mean 'Workloads'?");
 	ASSERT_HAS(&d, "t.yaml", 15, 24, "did you mean 'acme-prod'?");
 	ASSERT_HAS(&d, "t.yaml", 21, 19, "managed policy 'missing-boundary'");
@@ -733,6 +733,23 @@ static void test_inline_document(void **state)
 	bw_spec_free(spec);
 }
 
+/* "bulwark:" names a shipped policy. */
+static void test_shipped_policies(void **state)
+{
+	struct bw_spec *spec;
+	const struct bw_spec_guardrail *g;
+
+	(void)state;
+	setenv("BULWARK_POLICY_DIR", "policies", 1);
+	spec = accepted(HEAD "guardrails:\n"
+			"  - { name: g, file: \"bulwark:scp/deny-leave-organization\", attach: [Root] }\n");
+	g = bw_spec_find_guardrail(spec, "g");
+	assert_string_equal(g->doc.path, "policies/scp/deny-leave-organization.json");
+	assert_non_null(strstr(g->doc.text, "organizations:LeaveOrganization"));
+	bw_spec_free(spec);
+	unsetenv("BULWARK_POLICY_DIR");
+}
+
 static void test_guardrail_targets(void **state)
 {
 	struct bw_spec_diag d;
@@ -1040,6 +1057,7 @@ int main(void)
 		cmocka_unit_test(test_admin_grant),
 		cmocka_unit_test(test_variables),
 		cmocka_unit_test(test_inline_document),
+		cmocka_unit_test(test_shipped_policies),
 		cmocka_unit_test(test_guardrail_targets),
 		cmocka_unit_test(test_sandbox_and_secrets),
 		cmocka_unit_test(test_required_sections),

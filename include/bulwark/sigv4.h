@@ -42,7 +42,7 @@ enum {
 	BW_SIGV4_PRESIGN = 1 << 0,		/* query signing, not a header */
 	BW_SIGV4_NORMALIZE_PATH = 1 << 1,	/* RFC 3986 dot-segment removal */
 	BW_SIGV4_DOUBLE_ENCODE = 1 << 2,	/* encode the path once more (non-S3) */
-	BW_SIGV4_CONTENT_SHA256 = 1 << 3,	/* add and sign x-amz-content-sha256 */
+	BW_SIGV4_CONTENT_SHA256 = 1 << 3,	/* add and sign x-amz-content-sha256 (header mode) */
 	BW_SIGV4_OMIT_SESSION_TOKEN = 1 << 4,	/* add the token after signing */
 };
 
@@ -69,7 +69,9 @@ struct bw_sigv4_result {
 	/*
 	 * Header mode: headers the caller must add, in order (X-Amz-Date,
 	 * then X-Amz-Security-Token and x-amz-content-sha256 as flags ask).
-	 * Names and values point into the result.
+	 * Names and values point into the result, except the token's value,
+	 * which is key->session_token itself (so no copy of it is made).
+	 * A header the request already carries is not added again.
 	 */
 	struct bw_header add[3];
 	size_t n_add;
@@ -84,6 +86,15 @@ void bw_sigv4_result_release(struct bw_sigv4_result *r);
  * Sign req.  res must be initialised; it is filled on success and must be
  * released by the caller in every case.  Returns 0, BW_ERR_INVALID (bad
  * request: no Host header, bad percent-encoding), BW_ERR_NOMEM.
+ *
+ * res may be signed into again without a release in between: its buffers
+ * are reused (and what may hold the token wiped first), which saves three
+ * allocations per request.  An X-Amz-Date header in req is used as the
+ * request time instead of p->when.  Header values may contain obs-fold
+ * line breaks (LF followed by space or tab); any other control byte is
+ * BW_ERR_INVALID.  Authorization, User-Agent, Expect, X-Amzn-Trace-Id and
+ * the hop-by-hop headers (Connection, TE, Transfer-Encoding...) are never
+ * signed, as in botocore, against which moto checks signatures.
  */
 int bw_sigv4_sign(struct bw_sigv4_result *res, const struct bw_sigv4_request *req,
 		  const struct bw_sigv4_key *key, const struct bw_sigv4_params *p,

@@ -866,6 +866,7 @@ static void test_bad_headers(void **state)
 		{ { "Host", "h" }, { "X", "a \nInjected: yes" } },
 		{ { "Host", "h" }, { "X", "a  \r\nInjected: yes" } },
 		{ { "Host", "h" }, { "X", "a \x01 b" } },
+		{ { "Host", "h" }, { "User-Agent", "a\r\nInjected: yes" } },
 		{ { "Host", "h" }, { "X", "a\rb" } },
 		{ { "Host", "h" }, { "X", "a\x01" } },
 		{ { "Host", "h" }, { "X-Amz-Date", "2015-08-30" } },
@@ -999,6 +1000,85 @@ static void test_header_values_random(void **state)
 	bw_sigv4_result_release(&res);
 }
 
+/* Random token names, lowercased in the canonical request and list. */
+static void test_header_names_random(void **state)
+{
+	static const char tchars[] = "!#$%&'*+-.^_`|~09AZaz@[MmQq";
+	struct bw_header h[2] = { { "Host", "h" }, { NULL, "v" } };
+	struct bw_sigv4_result res;
+	struct bw_error err;
+	char name[40], want[48];
+	unsigned long long seed = 7;
+	size_t len, i;
+	int iter, bad;
+
+	(void)state;
+	bw_sigv4_result_init(&res);
+	for (iter = 0; iter < 5000; iter++) {
+		len = 1 + (size_t)(iter % 33);
+		bad = 0;
+		for (i = 0; i < len; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			name[i] = tchars[(seed >> 33) % (sizeof(tchars) - 1)];
+			bad |= name[i] == '@' || name[i] == '[';
+		}
+		name[len] = '\0';
+		h[1].name = name;
+		if (bad) {
+			assert_int_equal(sign_simple("/", NULL, h, 2, 0, &res, &err), BW_ERR_INVALID);
+			continue;
+		}
+		assert_int_equal(sign_simple("/", NULL, h, 2, 0, &res, &err), 0);
+		want[0] = '\n';
+		for (i = 0; i < len; i++)
+			want[i + 1] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+		memcpy(want + len + 1, ":v\n", 4);
+		assert_non_null(strstr(res.canonical_request.ptr, want));
+		want[len + 1] = '\0';
+		assert_non_null(strstr(res.authorization.ptr, want + 1));
+	}
+	bw_sigv4_result_release(&res);
+}
+
+/* The signer's own UTC conversion against gmtime_r. */
+static void test_dates(void **state)
+{
+	static const time_t fixed[] = { 0, 59, 86399, 86400, 951782400 /* 2000-02-29 */,
+					1440938160, 1709164800 /* 2024-02-29 */,
+					4107542399 /* 2100-02-28T23:59:59 */, 253402300799 };
+	struct bw_sigv4_result res;
+	struct bw_error err;
+	struct bw_sigv4_request req = { "GET", "/", NULL, vanilla_headers, 1, NULL, 0 };
+	struct bw_sigv4_params p = test_params(0);
+	unsigned long long seed = 99;
+	char want[32];
+	struct tm tm;
+	size_t i;
+
+	(void)state;
+	bw_sigv4_result_init(&res);
+	for (i = 0; i < 2000 + sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (i < sizeof(fixed) / sizeof(fixed[0])) {
+			p.when = fixed[i];
+		} else {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			p.when = (time_t)((seed >> 11) % 253402300800ULL);
+		}
+		assert_int_equal(bw_sigv4_sign(&res, &req, &test_key, &p, &err), 0);
+		assert_non_null(gmtime_r(&p.when, &tm));
+		assert_int_not_equal(strftime(want, sizeof(want), "%Y%m%dT%H%M%SZ", &tm), 0);
+		assert_string_equal(res.amz_date, want);
+	}
+	p.when = -1;
+	assert_int_equal(bw_sigv4_sign(&res, &req, &test_key, &p, &err), BW_ERR_INVALID);
+	p.when = 253402300800;
+	assert_int_equal(bw_sigv4_sign(&res, &req, &test_key, &p, &err), BW_ERR_INVALID);
+	p.when = 1440938160;
+	assert_int_equal(bw_sigv4_sign(&res, &req, &test_key, &p, &err), 0);
+	assert_string_equal(res.amz_date, "20150830T123600Z");
+	bw_sigv4_result_release(&res);
+}
+
 static void test_bad_params(void **state)
 {
 	struct bw_sigv4_request req = { "GET", "/", NULL, vanilla_headers, 1, NULL, 0 };
@@ -1033,6 +1113,26 @@ static void test_bad_params(void **state)
 	assert_int_equal(bw_sigv4_sign(&res, NULL, &k, &p, &err), BW_ERR_INVALID);
 	k.session_token = "tok\nen";
 	assert_int_equal(bw_sigv4_sign(&res, &req, &k, &p, &err), BW_ERR_INVALID);
+	bw_sigv4_result_release(&res);
+}
+
+/* Hop-by-hop and client-added headers are sent but never signed. */
+static void test_unsigned_headers(void **state)
+{
+	static const struct bw_header h[] = {
+		{ "Host", "h" }, { "User-Agent", "bulwark/0.1" }, { "Connection", "keep-alive" },
+		{ "Expect", "100-continue" }, { "TE", "trailers" }, { "X-Amzn-Trace-Id", "Root=1" },
+		{ "Authorization", "AWS4-HMAC-SHA256 old" }, { "Transfer-Encoding", "chunked" },
+		{ "X-Amz-Target", "T" },
+	};
+	struct bw_sigv4_result res;
+	struct bw_error err;
+
+	(void)state;
+	bw_sigv4_result_init(&res);
+	assert_int_equal(sign_simple("/", NULL, h, sizeof(h) / sizeof(h[0]), 0, &res, &err), 0);
+	assert_non_null(strstr(res.authorization.ptr, "SignedHeaders=host;x-amz-date;x-amz-target, "));
+	assert_null(strstr(res.canonical_request.ptr, "user-agent"));
 	bw_sigv4_result_release(&res);
 }
 
@@ -1159,7 +1259,10 @@ int main(void)
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_huge_header_count),
 		cmocka_unit_test(test_header_values_random),
+		cmocka_unit_test(test_header_names_random),
+		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_bad_params),
+		cmocka_unit_test(test_unsigned_headers),
 		cmocka_unit_test(test_result_reuse),
 		cmocka_unit_test(test_header_date_wins),
 		cmocka_unit_test(test_threads),

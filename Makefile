@@ -57,6 +57,19 @@ BIN := $(O)/bulwark
 LIBA := $(O)/libbulwark.a
 MANPAGES := $(sort $(wildcard man/*.[1-8]))
 
+# Keep objects of test programs between runs.
+.SECONDARY:
+
+ifeq ($(V),1)
+Q =
+QUIET_CC =
+QUIET_LINK =
+else
+Q = @
+QUIET_CC = @echo "  CC      $<";
+QUIET_LINK = @echo "  LINK    $@";
+endif
+
 .PHONY: all check check-run unit integration sim-check fuzz-replay lint-man \
 	demo demo-run bench bench-run install clean deps
 
@@ -64,23 +77,23 @@ all: $(BIN)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(QUIET_LINK)ar rcs $@ $^
 
 $(BIN): $(CMD_OBJ) $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LIBA) $(LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LIBA) $(LIBS)
 
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(TESTLIB_OBJ) $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBA) $(LIBS) $(CMOCKA_LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBA) $(LIBS) $(CMOCKA_LIBS)
 
 $(O)/tests/bench/%: $(O)/tests/bench/%.o $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
 $(O)/tests/fuzz/%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/driver.o $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/tests/fuzz/driver.o $(LIBA) $(LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/tests/fuzz/driver.o $(LIBA) $(LIBS)
 
 # check and demo make sure the machine has what they need first.
 deps:

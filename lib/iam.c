@@ -48,9 +48,13 @@ bool bw_json_bool(const json_t *v)
 static int iam_call(json_t **out, struct bw_client *c, const char *op, json_t *in,
 		    struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	json_t *tmp = NULL;
-	int rc = bw_call(out ? out : &tmp, c, IAM, op, in, err);
+	int rc;
 
+	if (!err)
+		err = &local;
+	rc = bw_call(out ? out : &tmp, c, IAM, op, in, err);
 	json_decref(in);
 	json_decref(tmp);
 	if (rc == BW_ERR_AWS && aws_code_is(err, "NoSuchEntity"))
@@ -67,8 +71,12 @@ static int iam_do(struct bw_client *c, const char *op, json_t *in, struct bw_err
 static int iam_do_exists_ok(struct bw_client *c, const char *op, json_t *in,
 			    struct bw_error *err)
 {
-	int rc = iam_do(c, op, in, err);
+	struct bw_error local = { 0 };
+	int rc;
 
+	if (!err)
+		err = &local;
+	rc = iam_do(c, op, in, err);
 	if (rc == BW_ERR_AWS && aws_code_is(err, "EntityAlreadyExists")) {
 		bw_error_clear(err);
 		rc = 0;
@@ -162,9 +170,12 @@ static int strings_from(struct bw_iam_strings *out, const json_t *items, const c
 int bw_iam_role_inline_names(struct bw_iam_strings *out, struct bw_client *c,
 			     const char *role, struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	json_t *resp = NULL, *in = json_pack("{s:s}", "RoleName", role);
 	int rc;
 
+	if (!err)
+		err = &local;
 	memset(out, 0, sizeof(*out));
 	rc = bw_call_all(&resp, c, IAM, "ListRolePolicies", in, "PolicyNames", err);
 	json_decref(in);
@@ -179,9 +190,12 @@ int bw_iam_role_inline_names(struct bw_iam_strings *out, struct bw_client *c,
 int bw_iam_role_attached_arns(struct bw_iam_strings *out, struct bw_client *c,
 			      const char *role, struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	json_t *resp = NULL, *in = json_pack("{s:s}", "RoleName", role);
 	int rc;
 
+	if (!err)
+		err = &local;
 	memset(out, 0, sizeof(*out));
 	rc = bw_call_all(&resp, c, IAM, "ListAttachedRolePolicies", in, "AttachedPolicies", err);
 	json_decref(in);
@@ -340,9 +354,13 @@ int bw_iam_put_role_policy(struct bw_client *c, const char *role, const char *na
 int bw_iam_delete_role_policy(struct bw_client *c, const char *role, const char *name,
 			      struct bw_error *err)
 {
-	int rc = iam_do(c, "DeleteRolePolicy",
-			json_pack("{s:s, s:s}", "RoleName", role, "PolicyName", name), err);
+	struct bw_error local = { 0 };
+	int rc;
 
+	if (!err)
+		err = &local;
+	rc = iam_do(c, "DeleteRolePolicy",
+		    json_pack("{s:s, s:s}", "RoleName", role, "PolicyName", name), err);
 	return rc == BW_ERR_NOTFOUND ? (bw_error_clear(err), 0) : rc;
 }
 
@@ -356,9 +374,13 @@ int bw_iam_attach_role_policy(struct bw_client *c, const char *role, const char 
 int bw_iam_detach_role_policy(struct bw_client *c, const char *role, const char *arn,
 			      struct bw_error *err)
 {
-	int rc = iam_do(c, "DetachRolePolicy",
-			json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", arn), err);
+	struct bw_error local = { 0 };
+	int rc;
 
+	if (!err)
+		err = &local;
+	rc = iam_do(c, "DetachRolePolicy",
+		    json_pack("{s:s, s:s}", "RoleName", role, "PolicyArn", arn), err);
 	return rc == BW_ERR_NOTFOUND ? (bw_error_clear(err), 0) : rc;
 }
 
@@ -387,9 +409,12 @@ int bw_iam_create_policy(char **arn_out, struct bw_client *c, const char *accoun
 			 const char *name, const char *path, const char *description,
 			 const char *doc, struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	json_t *resp = NULL, *in;
 	int rc;
 
+	if (!err)
+		err = &local;
 	*arn_out = NULL;
 	in = json_pack("{s:s, s:s, s:s}", "PolicyName", name, "Path", path ? path : "/",
 		       "PolicyDocument", doc);
@@ -443,8 +468,11 @@ static int policy_prune_version(struct bw_client *c, const char *arn, struct bw_
 int bw_iam_set_policy_document(struct bw_client *c, const char *arn, const char *doc,
 			       struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	int rc;
 
+	if (!err)
+		err = &local;
 	for (int tries = 0; tries < 2; tries++) {
 		rc = iam_do(c, "CreatePolicyVersion",
 			    json_pack("{s:s, s:s, s:b}", "PolicyArn", arn, "PolicyDocument", doc,
@@ -507,8 +535,11 @@ int bw_iam_authorization_details(json_t **out, struct bw_client *c, bool with_po
 int bw_iam_set_alias(struct bw_client *c, const char *old, const char *alias,
 		     struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	int rc;
 
+	if (!err)
+		err = &local;
 	if (old && (rc = iam_do(c, "DeleteAccountAlias",
 				json_pack("{s:s}", "AccountAlias", old), err)) &&
 	    rc != BW_ERR_NOTFOUND)

@@ -67,9 +67,12 @@ static void org_fill(struct bw_org *out, const json_t *resp)
 
 int bw_orgs_describe(struct bw_org *out, struct bw_client *c, struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	json_t *resp = NULL;
 	int rc;
 
+	if (!err)
+		err = &local;
 	memset(out, 0, sizeof(*out));
 	rc = org_call(&resp, c, "DescribeOrganization", NULL, err);
 	if (rc) {
@@ -87,9 +90,12 @@ int bw_orgs_describe(struct bw_org *out, struct bw_client *c, struct bw_error *e
 int bw_orgs_create(struct bw_org *out, struct bw_client *c, const char *feature_set,
 		   struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	json_t *resp = NULL;
 	int rc;
 
+	if (!err)
+		err = &local;
 	rc = org_call(&resp, c, "CreateOrganization",
 		      json_pack("{s:s}", "FeatureSet", feature_set ? feature_set : "ALL"), err);
 	if (rc == BW_ERR_AWS && aws_code_is(err, "AlreadyInOrganizationException"))
@@ -127,10 +133,14 @@ int bw_orgs_root(struct bw_org_root *out, struct bw_client *c, struct bw_error *
 
 int bw_orgs_enable_scp(struct bw_client *c, const char *root_id, struct bw_error *err)
 {
-	int rc = org_do(c, "EnablePolicyType",
-			json_pack("{s:s, s:s}", "RootId", root_id,
-				  "PolicyType", "SERVICE_CONTROL_POLICY"), err);
+	struct bw_error local = { 0 };
+	int rc;
 
+	if (!err)
+		err = &local;
+	rc = org_do(c, "EnablePolicyType",
+		    json_pack("{s:s, s:s}", "RootId", root_id,
+			      "PolicyType", "SERVICE_CONTROL_POLICY"), err);
 	if (rc == BW_ERR_AWS && aws_code_is(err, "PolicyTypeAlreadyEnabledException")) {
 		bw_error_clear(err);
 		return 0;
@@ -387,9 +397,12 @@ out:
 int bw_orgs_create_unit(char **id_out, struct bw_client *c, const char *parent_id,
 			const char *name, struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	json_t *resp = NULL;
 	int rc;
 
+	if (!err)
+		err = &local;
 	*id_out = NULL;
 	rc = org_call(&resp, c, "CreateOrganizationalUnit",
 		      json_pack("{s:s, s:s}", "ParentId", parent_id, "Name", name), err);
@@ -415,11 +428,14 @@ int bw_orgs_delete_unit(struct bw_client *c, const char *id, struct bw_error *er
 int bw_orgs_create_scp(char **id_out, struct bw_client *c, const char *name,
 		       const char *description, const char *content, struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	struct bw_org_policy *pols = NULL;
 	json_t *resp = NULL;
 	size_t n = 0;
 	int rc;
 
+	if (!err)
+		err = &local;
 	*id_out = NULL;
 	rc = org_call(&resp, c, "CreatePolicy",
 		      json_pack("{s:s, s:s, s:s, s:s}", "Name", name,
@@ -472,9 +488,13 @@ int bw_orgs_delete_policy(struct bw_client *c, const char *id, struct bw_error *
 int bw_orgs_attach(struct bw_client *c, const char *policy_id, const char *target_id,
 		   struct bw_error *err)
 {
-	int rc = org_do(c, "AttachPolicy",
-			json_pack("{s:s, s:s}", "PolicyId", policy_id, "TargetId", target_id), err);
+	struct bw_error local = { 0 };
+	int rc;
 
+	if (!err)
+		err = &local;
+	rc = org_do(c, "AttachPolicy",
+		    json_pack("{s:s, s:s}", "PolicyId", policy_id, "TargetId", target_id), err);
 	if (rc == BW_ERR_AWS && aws_code_is(err, "DuplicatePolicyAttachmentException")) {
 		bw_error_clear(err);
 		return 0;
@@ -485,9 +505,13 @@ int bw_orgs_attach(struct bw_client *c, const char *policy_id, const char *targe
 int bw_orgs_detach(struct bw_client *c, const char *policy_id, const char *target_id,
 		   struct bw_error *err)
 {
-	int rc = org_do(c, "DetachPolicy",
-			json_pack("{s:s, s:s}", "PolicyId", policy_id, "TargetId", target_id), err);
+	struct bw_error local = { 0 };
+	int rc;
 
+	if (!err)
+		err = &local;
+	rc = org_do(c, "DetachPolicy",
+		    json_pack("{s:s, s:s}", "PolicyId", policy_id, "TargetId", target_id), err);
 	if (rc == BW_ERR_AWS && aws_code_is(err, "PolicyNotAttachedException")) {
 		bw_error_clear(err);
 		return 0;
@@ -498,10 +522,14 @@ int bw_orgs_detach(struct bw_client *c, const char *policy_id, const char *targe
 int bw_orgs_move_account(struct bw_client *c, const char *account_id, const char *from_id,
 			 const char *to_id, struct bw_error *err)
 {
-	int rc = org_do(c, "MoveAccount",
-			json_pack("{s:s, s:s, s:s}", "AccountId", account_id,
-				  "SourceParentId", from_id, "DestinationParentId", to_id), err);
+	struct bw_error local = { 0 };
+	int rc;
 
+	if (!err)
+		err = &local;
+	rc = org_do(c, "MoveAccount",
+		    json_pack("{s:s, s:s, s:s}", "AccountId", account_id,
+			      "SourceParentId", from_id, "DestinationParentId", to_id), err);
 	if (rc == BW_ERR_AWS && aws_code_is(err, "DuplicateAccountException")) {
 		bw_error_clear(err);
 		return 0;
@@ -548,9 +576,12 @@ int bw_orgs_create_account(struct bw_create_status *out, struct bw_client *c,
 int bw_orgs_create_status(struct bw_create_status *out, struct bw_client *c,
 			  const char *request_id, struct bw_error *err)
 {
+	struct bw_error local = { 0 };
 	json_t *resp = NULL;
 	int rc;
 
+	if (!err)
+		err = &local;
 	rc = org_call(&resp, c, "DescribeCreateAccountStatus",
 		      json_pack("{s:s}", "CreateAccountRequestId", request_id), err);
 	if (rc) {

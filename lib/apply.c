@@ -155,8 +155,11 @@ static int start_create(struct run *r, struct eng_account *acc, char **request,
 	for (int attempt = 1; attempt <= 6; attempt++) {
 		char *id = NULL;
 
+		json_t *tags = bw_engine__tags_json(sa->tags, sa->n_tags);
+
 		rc = bw_orgs_create_account(&cs, e->create_client, sa->name, sa->email,
-					    so ? so->access_role : NULL, err);
+					    so ? so->access_role : NULL, tags, err);
+		json_decref(tags);
 		if (!rc) {
 			*request = bw_strdup(cs.request_id);
 			return *request ? 0 : bw_error_set(err, BW_ERR_NOMEM, "out of memory");
@@ -347,6 +350,7 @@ static int exec_org_change(struct run *r, struct bw_change *c, struct bw_error *
 	const struct bw_spec_org *so = bw_spec_org(e->spec);
 	const char *pid, *tid, *gid;
 	char *id = NULL, *doc = NULL;
+	json_t *tags;
 	int rc;
 
 	switch (c->kind) {
@@ -365,7 +369,10 @@ static int exec_org_change(struct run *r, struct bw_change *c, struct bw_error *
 		if (!pid)
 			return bw_error_set(err, BW_ERR_NOTFOUND, "its parent '%s' was not created",
 					    c->unit->parent ? c->unit->parent->path : "Root");
-		if ((rc = bw_orgs_create_unit(&id, e->client, pid, c->unit->name, err)))
+		tags = bw_engine__tags_json(c->unit->tags, c->unit->n_tags);
+		rc = bw_orgs_create_unit(&id, e->client, pid, c->unit->name, tags, err);
+		json_decref(tags);
+		if (rc)
 			return rc;
 		rc = bw_engine__add_unit(e, id, c->unit->name, pid, c->unit->path, c->unit->depth,
 					 c->unit);
@@ -396,6 +403,14 @@ static int exec_org_change(struct run *r, struct bw_change *c, struct bw_error *
 			return bw_error_set(err, BW_ERR_NOTFOUND, "organizational unit '%s' was not "
 					    "created", c->spec_account->unit->path);
 		return bw_orgs_move_account(e->client, c->id, c->old, pid, err);
+	case BW_CH_ORG_TAGS:
+		tags = c->unit ? bw_engine__tags_json(c->unit->tags, c->unit->n_tags) :
+				 bw_engine__tags_json(c->spec_account->tags, c->spec_account->n_tags);
+		if (!tags)
+			return bw_error_set(err, BW_ERR_NOMEM, "out of memory");
+		rc = bw_orgs_tag(e->client, c->id, tags, err);
+		json_decref(tags);
+		return rc;
 	case BW_CH_SCP_ATTACH:
 		gid = scp_id(r, c->guardrail);
 		tid = spec_target_id(e, c->target);

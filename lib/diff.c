@@ -120,7 +120,19 @@ static int diff_units(struct bw_engine *e, struct bw_plan *p, struct bw_error *e
 		struct bw_change c = { .op = BW_OP_CREATE, .kind = BW_CH_UNIT_CREATE,
 				       .stage = BW_STAGE_UNIT + su[i].depth, .unit = &su[i] };
 
-		if (bw_engine__unit_by_path(e, su[i].path))
+		struct eng_unit *lu = bw_engine__unit_by_path(e, su[i].path);
+
+		if (lu && su[i].n_tags && lu->tags &&
+		    !bw_engine__tags_cover(su[i].tags, su[i].n_tags, lu->tags)) {
+			struct bw_change t = { .op = BW_OP_UPDATE, .kind = BW_CH_ORG_TAGS,
+					       .stage = BW_STAGE_MOVE, .unit = &su[i],
+					       .id = lu->u.id };
+
+			if ((rc = add(p, &t, fmt("tags of organizational unit '%s'", su[i].path),
+				      err)))
+				return rc;
+		}
+		if (lu)
 			continue;
 		if ((rc = add(p, &c, fmt("organizational unit '%s'", su[i].path), err)))
 			return rc;
@@ -309,6 +321,15 @@ static int diff_accounts(struct bw_engine *e, struct bw_plan *p, struct bw_error
 					 sa->name, acc->a.id, acc->a.status))
 				rc = NOMEM(err);
 			continue;
+		}
+		if (sa->n_tags && acc->tags && !bw_engine__tags_cover(sa->tags, sa->n_tags, acc->tags)) {
+			struct bw_change t = { .op = BW_OP_UPDATE, .kind = BW_CH_ORG_TAGS,
+					       .stage = BW_STAGE_MOVE, .spec_account = sa,
+					       .id = acc->a.id };
+
+			if ((rc = add(p, &t, fmt("tags of account '%s' (%s)", sa->name, acc->a.id),
+				      err)))
+				break;
 		}
 		want = bw_engine__parent_id(e, sa->unit);
 		if (!want || !acc->a.parent_id || strcmp(want, acc->a.parent_id)) {

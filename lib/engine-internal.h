@@ -24,6 +24,7 @@ struct eng_unit {
 	char *path;
 	int depth;
 	const struct bw_spec_unit *spec;	/* NULL: not in the spec */
+	json_t *tags;				/* NULL: not read */
 };
 
 /* The live baseline of one role of the spec. */
@@ -55,6 +56,7 @@ struct eng_account {
 	struct bw_client *client;		/* assumed into the access role, cached */
 	struct eng_baseline *baseline;		/* NULL: not read */
 	char *pending_request;			/* CreateAccount in flight */
+	json_t *tags;				/* NULL: not read */
 	bool created;				/* created by this run */
 	bool failed;				/* reading or applying failed */
 	char *error;				/* why, formatted */
@@ -113,6 +115,11 @@ int bw_engine__assume(struct bw_engine *e, struct eng_account *acc, struct bw_er
 int bw_engine__read_baseline(struct bw_engine *e, struct eng_account *acc,
 			     struct bw_error *err);
 void bw_engine__baseline_free(struct eng_baseline *b, const struct bw_spec_baseline *sb);
+
+/* The spec's tags as [{"Key","Value"}] (new reference; NULL when none). */
+json_t *bw_engine__tags_json(const struct bw_spec_tag *tags, size_t n);
+/* Every spec tag is in live with its value (other live tags are left). */
+bool bw_engine__tags_cover(const struct bw_spec_tag *tags, size_t n, const json_t *live);
 
 /* diff.c */
 int bw_diff__org(struct bw_engine *e, struct bw_plan *p, struct bw_error *err);

@@ -75,6 +75,7 @@ void bw_engine_free(struct bw_engine *e)
 		return;
 	for (size_t i = 0; i < e->n_units; i++) {
 		bw_org_unit_release(&e->units[i]->u);
+		json_decref(e->units[i]->tags);
 		free(e->units[i]->path);
 		free(e->units[i]);
 	}
@@ -82,6 +83,7 @@ void bw_engine_free(struct bw_engine *e)
 		struct eng_account *a = e->accounts[i];
 
 		bw_org_account_release(&a->a);
+		json_decref(a->tags);
 		bw_client_free(a->client);
 		if (a->baseline)
 			bw_engine__baseline_free(a->baseline, a->spec->baseline);
@@ -306,6 +308,41 @@ void bw_engine__runtime(struct bw_engine *e, struct bw_spec_runtime *rt, const c
 	/* Before CreateOrganization the id is unknown: the plan shows the name. */
 	rt->organization_id = e->has_org ? e->org.id : "${organization_id}";
 	rt->account_id = account_id ? account_id : "${account_id}";
+}
+
+json_t *bw_engine__tags_json(const struct bw_spec_tag *tags, size_t n)
+{
+	json_t *a;
+
+	if (!n)
+		return NULL;
+	a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:s}", "Key", tags[i].key,
+						       "Value", tags[i].value))) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
+bool bw_engine__tags_cover(const struct bw_spec_tag *tags, size_t n, const json_t *live)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *have = NULL;
+		const json_t *t;
+		size_t k;
+
+		json_array_foreach(live, k, t) {
+			const char *key = json_string_value(json_object_get(t, "Key"));
+
+			if (key && !strcmp(key, tags[i].key))
+				have = json_string_value(json_object_get(t, "Value"));
+		}
+		if (!have || strcmp(have, tags[i].value))
+			return false;
+	}
+	return true;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -592,6 +629,62 @@ static int resolve_pending(struct bw_engine *e, struct bw_error *err)
 		}
 	}
 	return 0;
+}
+
+/* Tags are read only for the accounts and units whose spec has some. */
+struct tags_ctx {
+	struct bw_engine *e;
+	int rc;
+	struct bw_error err;
+};
+
+static void read_tags_one(void *p, size_t i)
+{
+	struct tags_ctx *tc = p;
+	struct bw_engine *e = tc->e;
+	struct bw_error err = { 0 };
+	json_t **slot;
+	const char *id;
+	int rc;
+
+	if (i < e->n_units) {
+		struct eng_unit *u = e->units[i];
+
+		if (!u->spec || !u->spec->n_tags)
+			return;
+		id = u->u.id;
+		slot = &u->tags;
+	} else {
+		struct eng_account *a = e->accounts[i - e->n_units];
+
+		if (!a->spec || !a->spec->n_tags || !a->a.id)
+			return;
+		id = a->a.id;
+		slot = &a->tags;
+	}
+	rc = bw_orgs_list_tags(slot, e->client, id, &err);
+	if (rc) {
+		pthread_mutex_lock(&e->lock);
+		if (!tc->rc) {
+			tc->rc = rc;
+			tc->err = err;
+		}
+		pthread_mutex_unlock(&e->lock);
+	}
+}
+
+static int read_tags(struct bw_engine *e, struct bw_error *err)
+{
+	struct tags_ctx tc = { .e = e };
+	int rc;
+
+	rc = bw_pool_for(e->n_units + e->n_accounts, e->opts.parallel, read_tags_one, &tc,
+			 e->opts.cancel, NULL, err);
+	if (!rc && tc.rc) {
+		*err = tc.err;
+		rc = tc.rc;
+	}
+	return rc;
 }
 
 static bool is_transient_assume_error(const struct bw_error *err)
@@ -934,7 +1027,7 @@ int bw_engine_read(struct bw_engine *e, struct bw_error *err)
 	}
 	if (match_accounts(e))
 		return bw_error_set(err, BW_ERR_NOMEM, "out of memory");
-	if (e->has_org && (rc = resolve_pending(e, err)))
+	if (e->has_org && ((rc = resolve_pending(e, err)) || (rc = read_tags(e, err))))
 		return rc;
 	for (size_t i = 0; i < e->n_accounts; i++)
 		todo += wants_baseline(e, e->accounts[i]);

@@ -395,17 +395,19 @@ out:
 }
 
 int bw_orgs_create_unit(char **id_out, struct bw_client *c, const char *parent_id,
-			const char *name, struct bw_error *err)
+			const char *name, const json_t *tags, struct bw_error *err)
 {
 	struct bw_error local = { 0 };
-	json_t *resp = NULL;
+	json_t *resp = NULL, *in;
 	int rc;
 
 	if (!err)
 		err = &local;
 	*id_out = NULL;
-	rc = org_call(&resp, c, "CreateOrganizationalUnit",
-		      json_pack("{s:s, s:s}", "ParentId", parent_id, "Name", name), err);
+	in = json_pack("{s:s, s:s}", "ParentId", parent_id, "Name", name);
+	if (in && tags && json_array_size(tags))
+		json_object_set_new(in, "Tags", json_deep_copy(tags));
+	rc = org_call(&resp, c, "CreateOrganizationalUnit", in, err);
 	if (rc == BW_ERR_AWS && aws_code_is(err, "DuplicateOrganizationalUnitException")) {
 		bw_error_clear(err);
 		return unit_find(id_out, c, parent_id, name, err);
@@ -417,6 +419,30 @@ int bw_orgs_create_unit(char **id_out, struct bw_client *c, const char *parent_i
 	if (!*id_out)
 		return bw_error_set(err, BW_ERR_PARSE, "CreateOrganizationalUnit returned no id");
 	return 0;
+}
+
+int bw_orgs_list_tags(json_t **out, struct bw_client *c, const char *resource_id,
+		      struct bw_error *err)
+{
+	json_t *resp = NULL, *tags;
+	int rc;
+
+	*out = NULL;
+	rc = org_call_all(&resp, c, "ListTagsForResource",
+			  json_pack("{s:s}", "ResourceId", resource_id), "Tags", err);
+	if (rc)
+		return rc;
+	tags = json_object_get(resp, "Tags");
+	*out = json_is_array(tags) ? json_incref(tags) : json_array();
+	json_decref(resp);
+	return *out ? 0 : bw_error_set(err, BW_ERR_NOMEM, "out of memory");
+}
+
+int bw_orgs_tag(struct bw_client *c, const char *resource_id, const json_t *tags,
+		struct bw_error *err)
+{
+	return org_do(c, "TagResource",
+		      json_pack("{s:s, s:O}", "ResourceId", resource_id, "Tags", tags), err);
 }
 
 int bw_orgs_delete_unit(struct bw_client *c, const char *id, struct bw_error *err)
@@ -556,7 +582,7 @@ static void status_fill(struct bw_create_status *out, const json_t *s)
 
 int bw_orgs_create_account(struct bw_create_status *out, struct bw_client *c,
 			   const char *name, const char *email, const char *role_name,
-			   struct bw_error *err)
+			   const json_t *tags, struct bw_error *err)
 {
 	json_t *resp = NULL, *in;
 	int rc;
@@ -564,6 +590,8 @@ int bw_orgs_create_account(struct bw_create_status *out, struct bw_client *c,
 	in = json_pack("{s:s, s:s}", "AccountName", name, "Email", email);
 	if (in && role_name)
 		json_object_set_new(in, "RoleName", json_string(role_name));
+	if (in && tags && json_array_size(tags))
+		json_object_set_new(in, "Tags", json_deep_copy(tags));
 	if ((rc = org_call(&resp, c, "CreateAccount", in, err)))
 		return rc;
 	status_fill(out, json_object_get(resp, "CreateAccountStatus"));

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "bulwark/buf.h"
 #include "bulwark/client.h"
 #include "bulwark/error.h"
@@ -111,7 +113,18 @@ int bw_orgs_policy_targets(struct bw_org_policy *p, struct bw_client *c,
  * is the caller's to free().
  */
 int bw_orgs_create_unit(char **id_out, struct bw_client *c, const char *parent_id,
-			const char *name, struct bw_error *err) BW_WARN_UNUSED;
+			const char *name, const json_t *tags, struct bw_error *err) BW_WARN_UNUSED;
+
+/*
+ * ListTagsForResource of an account, unit or policy id (all pages).  *out
+ * is a new reference to an array of {"Key","Value"}.
+ */
+int bw_orgs_list_tags(json_t **out, struct bw_client *c, const char *resource_id,
+		      struct bw_error *err) BW_WARN_UNUSED;
+
+/* TagResource with tags (borrowed array of {"Key","Value"}): adds or overwrites. */
+int bw_orgs_tag(struct bw_client *c, const char *resource_id, const json_t *tags,
+		struct bw_error *err) BW_WARN_UNUSED;
 
 /* DeleteOrganizationalUnit. */
 int bw_orgs_delete_unit(struct bw_client *c, const char *id, struct bw_error *err) BW_WARN_UNUSED;
@@ -159,7 +172,7 @@ struct bw_create_status {
  */
 int bw_orgs_create_account(struct bw_create_status *out, struct bw_client *c,
 			   const char *name, const char *email, const char *role_name,
-			   struct bw_error *err) BW_WARN_UNUSED;
+			   const json_t *tags, struct bw_error *err) BW_WARN_UNUSED;
 
 /* DescribeCreateAccountStatus.  BW_ERR_NOTFOUND for an unknown id. */
 int bw_orgs_create_status(struct bw_create_status *out, struct bw_client *c,

@@ -38,6 +38,7 @@ enum bw_change_kind {
 	BW_CH_SCP_UPDATE,
 	BW_CH_ACCOUNT_CREATE,
 	BW_CH_ACCOUNT_MOVE,
+	BW_CH_ORG_TAGS,		/* tags of an account or unit */
 	BW_CH_SCP_ATTACH,
 	BW_CH_SCP_DETACH,
 	BW_CH_SCP_DELETE,	/* --prune */

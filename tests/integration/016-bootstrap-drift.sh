@@ -27,6 +27,7 @@ iam.delete_account_password_policy()
 pol = [p for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"] if p["Name"] == "it-deny-leave"][0]
 root = org.list_roots()["Roots"][0]["Id"]
 org.detach_policy(PolicyId=pol["Id"], TargetId=root)
+org.tag_resource(ResourceId=accts["it-prod"], Tags=[{"Key": "CostCenter", "Value": "other"}])
 PY
 
 bt --plan >"$BT_WORK/plan.out" 2>&1
@@ -37,11 +38,15 @@ for line in \
 	"  ~ inline policy 'audit' of role 'it-auditor'" \
 	"  - inline policy 'extra' of role 'it-operator'" \
 	"  ~ settings of role 'it-operator'" \
-	"  + password policy (minimum length 16)"; do
-	grep -qxF "$line" "$BT_WORK/plan.out" || { cat "$BT_WORK/plan.out" >&2; fail "plan lacks: $line"; }
+	"  + password policy (minimum length 16)" \
+	"  ~ tags of account 'it-prod' (*)"; do
+	case $line in
+	*"(*)") grep -q "^${line%(\*)}(" "$BT_WORK/plan.out" ;;
+	*) grep -qxF "$line" "$BT_WORK/plan.out" ;;
+	esac || { cat "$BT_WORK/plan.out" >&2; fail "plan lacks: $line"; }
 done
 grep -q '^ *- .*"s3:\*"' "$BT_WORK/plan.out" || { cat "$BT_WORK/plan.out" >&2; fail "no diff under the policy update"; }
-grep -q "^Plan: 2 to create, 2 to update, 1 to remove.$" "$BT_WORK/plan.out" ||
+grep -q "^Plan: 2 to create, 3 to update, 1 to remove.$" "$BT_WORK/plan.out" ||
 	{ cat "$BT_WORK/plan.out" >&2; fail "wrong summary"; }
 bt --yes >"$BT_WORK/apply2.out" 2>&1 || { cat "$BT_WORK/apply2.out" >&2; fail "apply of the drift failed"; }
 bt_check_converged

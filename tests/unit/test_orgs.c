@@ -147,7 +147,7 @@ static void units_paginated_and_duplicates(void **state)
 	aws_error(f, "DuplicateOrganizationalUnitException");
 	ok(f, "{\"OrganizationalUnits\":[{\"Id\":\"ou-9\",\"Name\":\"Other\"},"
 	      "{\"Id\":\"ou-7\",\"Name\":\"Prod\"}]}");
-	assert_int_equal(bw_orgs_create_unit(&id, f->c, "r-1", "Prod", NULL), 0);
+	assert_int_equal(bw_orgs_create_unit(&id, f->c, "r-1", "Prod", NULL, NULL), 0);
 	assert_string_equal(id, "ou-7");
 	free(id);
 
@@ -216,7 +216,7 @@ static void create_account_states(void **state)
 
 	ok(f, "{\"CreateAccountStatus\":{\"Id\":\"car-1\",\"AccountName\":\"prod\","
 	      "\"State\":\"IN_PROGRESS\"}}");
-	assert_int_equal(bw_orgs_create_account(&cs, f->c, "prod", "p@x.test", NULL, NULL), 0);
+	assert_int_equal(bw_orgs_create_account(&cs, f->c, "prod", "p@x.test", NULL, NULL, NULL), 0);
 	assert_string_equal(cs.request_id, "car-1");
 	assert_int_equal(cs.state, BW_CREATE_IN_PROGRESS);
 	ok(f, "{\"CreateAccountStatus\":{\"Id\":\"car-1\",\"State\":\"SUCCEEDED\","
@@ -233,7 +233,7 @@ static void create_account_states(void **state)
 	assert_int_equal(bw_orgs_create_status(&cs, f->c, "car-x", &err), BW_ERR_NOTFOUND);
 	/* No request id: never treated as started. */
 	ok(f, "{\"CreateAccountStatus\":{\"State\":\"IN_PROGRESS\"}}");
-	assert_int_equal(bw_orgs_create_account(&cs, f->c, "prod", "p@x.test", NULL, NULL),
+	assert_int_equal(bw_orgs_create_account(&cs, f->c, "prod", "p@x.test", NULL, NULL, NULL),
 			 BW_ERR_PARSE);
 	/* Overlong fields are cut, not overflowed. */
 	ok(f, "{\"CreateAccountStatuses\":[{\"Id\":\"car-3\",\"AccountName\":\"a\","

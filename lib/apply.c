@@ -574,7 +574,7 @@ static void run_account_one(void *p, size_t i)
 		}
 	bw_plan_init(&fresh);
 	bw_engine__progress(e, acc->spec->name, "waiting for the access role", false);
-	rc = bw_engine__assume(e, acc, &err);
+	rc = bw_engine__assume(e, acc, bw_engine__deadline(e), &err);
 	if (!rc)
 		rc = bw_engine__read_baseline(e, acc, &err);
 	if (!rc)

@@ -648,9 +648,9 @@ int bw_diff__baseline(struct bw_engine *e, struct eng_account *acc, struct bw_pl
 				    "role only in member accounts)", acc->spec->name, sb->name) ?
 			NOMEM(err) : 0;
 	if (acc->failed)
-		return bw_plan_note(p, acc->spec->name, "account '%s': cannot read its baseline: "
-				    "%s", acc->spec->name, acc->error ? acc->error : "") ?
-			NOMEM(err) : 0;
+		return bw_plan_problem(p, acc->spec->name, "account '%s': cannot read its "
+				       "baseline: %s", acc->spec->name,
+				       acc->error ? acc->error : "") ? NOMEM(err) : 0;
 	if (acc->a.id && !lb)
 		return 0;	/* suspended or not readable: noted elsewhere */
 	label = acc->a.id ? fmt("Account '%s' (%s)", acc->spec->name, acc->a.id) :

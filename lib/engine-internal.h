@@ -58,6 +58,7 @@ struct eng_account {
 	char *pending_request;			/* CreateAccount in flight */
 	json_t *tags;				/* NULL: not read */
 	bool created;				/* created by this run */
+	bool assume_again;			/* AccessDenied: retry with waiting */
 	bool failed;				/* reading or applying failed */
 	char *error;				/* why, formatted */
 };
@@ -82,6 +83,8 @@ struct bw_engine {
 	size_t n_accounts, cap_accounts;
 	struct bw_org_policy *scps;
 	size_t n_scps;
+
+	long assume_deadline;		/* monotonic ms; 0: do not wait */
 
 	struct bw_plan plan;
 	bool planned;
@@ -109,8 +112,14 @@ struct bw_org_policy *bw_engine__scp_by_name(struct bw_engine *e, const char *na
 const char *bw_engine__parent_id(struct bw_engine *e, const struct bw_spec_unit *u);
 /* The runtime of rendering for account (NULL: organization level). */
 void bw_engine__runtime(struct bw_engine *e, struct bw_spec_runtime *rt, const char *account_id);
-/* Assume into account's access role, waiting out eventual consistency. */
-int bw_engine__assume(struct bw_engine *e, struct eng_account *acc, struct bw_error *err);
+/*
+ * Assume into account's access role, retrying AccessDenied (eventual
+ * consistency) until deadline, a monotonic time in ms (0: try once).
+ */
+int bw_engine__assume(struct bw_engine *e, struct eng_account *acc, long deadline,
+		      struct bw_error *err);
+/* Now plus the assume timeout, as a deadline for bw_engine__assume. */
+long bw_engine__deadline(const struct bw_engine *e);
 /* Read account's baseline (after assume). */
 int bw_engine__read_baseline(struct bw_engine *e, struct eng_account *acc,
 			     struct bw_error *err);

@@ -694,14 +694,27 @@ static bool is_transient_assume_error(const struct bw_error *err)
 	       (err->code == BW_ERR_CREDS && err->http_status == 403);
 }
 
-int bw_engine__assume(struct bw_engine *e, struct eng_account *acc, struct bw_error *err)
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+long bw_engine__deadline(const struct bw_engine *e)
+{
+	return now_ms() + e->opts.assume_timeout_ms;
+}
+
+int bw_engine__assume(struct bw_engine *e, struct eng_account *acc, long deadline,
+		      struct bw_error *err)
 {
 	const struct bw_spec_org *so = bw_spec_org(e->spec);
 	struct bw_assume_role_opts ao = { 0 };
 	struct bw_credentials *cr = NULL;
 	struct bw_buf arn = BW_BUF_INIT;
-	struct timespec start, now;
-	long delay = 500, waited;
+	long delay = 500, start = now_ms(), waited;
 	int rc;
 
 	if (acc->client)
@@ -711,7 +724,6 @@ int bw_engine__assume(struct bw_engine *e, struct eng_account *acc, struct bw_er
 		return bw_error_set(err, BW_ERR_NOMEM, "out of memory");
 	ao.role_arn = arn.ptr;
 	ao.session_name = "bulwark-bootstrap";
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		struct bw_client *c = NULL;
 
@@ -724,15 +736,15 @@ int bw_engine__assume(struct bw_engine *e, struct eng_account *acc, struct bw_er
 			break;
 		}
 		bw_client_free(c);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		waited = now_ms() - start;
 		/*
 		 * A new account or role is not assumable at once (IAM is
-		 * eventually consistent): AccessDenied is retried for a while.
+		 * eventually consistent): AccessDenied is retried until the
+		 * deadline.
 		 */
-		if (!is_transient_assume_error(err) || waited + delay > e->opts.assume_timeout_ms ||
+		if (!is_transient_assume_error(err) || now_ms() + delay > deadline ||
 		    bw_engine__cancelled(e)) {
-			if (is_transient_assume_error(err))
+			if (is_transient_assume_error(err) && deadline > start)
 				bw_error_prefix(err, "cannot assume '%s' (waited %lds for it to "
 						"become usable; check that the role exists and trusts "
 						"the management account)", arn.ptr, waited / 1000);
@@ -983,10 +995,16 @@ static void read_account_one(void *p, size_t i)
 	char msg[1536];
 	int rc;
 
-	if (!wants_baseline(e, acc))
+	if (!wants_baseline(e, acc) || acc->baseline || acc->failed)
 		return;
 	bw_engine__progress(e, acc->spec->name, "reading", false);
-	rc = bw_engine__assume(e, acc, &err);
+	rc = bw_engine__assume(e, acc, e->assume_deadline, &err);
+	if (rc && !e->assume_deadline && is_transient_assume_error(&err)) {
+		/* Perhaps too new to be assumable: the second pass waits for it. */
+		acc->assume_again = true;
+		return;
+	}
+	acc->assume_again = false;
 	if (!rc)
 		rc = bw_engine__read_baseline(e, acc, &err);
 	if (rc) {
@@ -1032,10 +1050,26 @@ int bw_engine_read(struct bw_engine *e, struct bw_error *err)
 	for (size_t i = 0; i < e->n_accounts; i++)
 		todo += wants_baseline(e, e->accounts[i]);
 	progress_reset(e, todo);
+	/*
+	 * Every account is tried once without waiting; those that answered
+	 * AccessDenied (created moments ago, perhaps by an interrupted run)
+	 * are tried again against one deadline shared by all, so a broken
+	 * access role costs the run the timeout once, not once per account.
+	 */
+	e->assume_deadline = 0;
 	rc = bw_pool_for(e->n_accounts, e->opts.parallel, read_account_one, e, e->opts.cancel,
 			 NULL, err);
 	if (rc)
 		return rc;
+	for (size_t i = 0; i < e->n_accounts; i++)
+		if (e->accounts[i]->assume_again && !e->assume_deadline)
+			e->assume_deadline = bw_engine__deadline(e);
+	if (e->assume_deadline) {
+		rc = bw_pool_for(e->n_accounts, e->opts.parallel, read_account_one, e,
+				 e->opts.cancel, NULL, err);
+		if (rc)
+			return rc;
+	}
 	e->read = true;
 	return 0;
 }

@@ -96,26 +96,48 @@ int bw_plan_add(struct bw_plan *p, const struct bw_change *c, struct bw_change *
 	return 0;
 }
 
-int bw_plan_note(struct bw_plan *p, const char *account, const char *fmt, ...)
+static int note_add(struct bw_plan *p, const char *account, bool problem, const char *fmt,
+		    va_list ap)
 {
 	struct bw_buf b = BW_BUF_INIT;
 	struct bw_plan_note *n;
-	va_list ap;
 	int rc;
 
 	if (grow((void **)&p->notes, &p->cap_notes, p->n_notes, sizeof(*p->notes)))
 		return BW_ERR_NOMEM;
-	va_start(ap, fmt);
 	rc = bw_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
 	n = &p->notes[p->n_notes];
+	n->problem = problem;
 	if (rc || !dup_into(&n->account, account) || !(n->text = bw_buf_detach(&b, NULL))) {
 		bw_buf_release(&b);
 		free(n->account);
 		return BW_ERR_NOMEM;
 	}
 	p->n_notes++;
+	p->n_problems += problem;
 	return 0;
+}
+
+int bw_plan_note(struct bw_plan *p, const char *account, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = note_add(p, account, false, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int bw_plan_problem(struct bw_plan *p, const char *account, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = note_add(p, account, true, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int bw_plan_group(struct bw_plan *p, const char *account, const char *label)
@@ -201,19 +223,34 @@ int bw_plan_format(struct bw_buf *out, const struct bw_plan *p, bool color)
 	rc = format_section(out, p, NULL, "Organization", color);
 	for (size_t g = 0; !rc && g < p->n_groups; g++)
 		rc = format_section(out, p, p->groups[g].account, p->groups[g].label, color);
-	if (!rc && p->n_notes) {
-		rc = bw_buf_addf(out, "%sNot in the spec (left alone):\n", out->len ? "\n" : "");
-		for (size_t i = 0; !rc && i < p->n_notes; i++)
-			rc = bw_buf_addf(out, "  ! %s\n", p->notes[i].text);
+	for (int problems = 1; problems >= 0; problems--) {
+		bool any = false;
+
+		for (size_t i = 0; !rc && i < p->n_notes; i++) {
+			if (p->notes[i].problem != (problems == 1))
+				continue;
+			if (!any)
+				rc = bw_buf_addf(out, "%s%s\n", out->len ? "\n" : "", problems ?
+						 "Could not be read (not planned):" :
+						 "Not in the spec (left alone):");
+			any = true;
+			if (!rc)
+				rc = bw_buf_addf(out, "  %c %s\n", problems ? '?' : '!',
+						 p->notes[i].text);
+		}
 	}
 	if (rc)
 		return rc;
 	if (out->len)
 		rc = bw_buf_addch(out, '\n');
-	if (!rc && !bw_plan_count(p))
+	if (!rc && !bw_plan_count(p) && !p->n_problems)
 		rc = bw_buf_adds(out, "No changes. The organization matches the spec.\n");
+	else if (!rc && !bw_plan_count(p))
+		rc = bw_buf_addf(out, "No changes in what could be read; %zu part%s could not be "
+				 "read (above).\n", p->n_problems, p->n_problems == 1 ? "" : "s");
 	else if (!rc)
-		rc = bw_buf_addf(out, "Plan: %zu to create, %zu to update, %zu to remove.\n",
-				 p->n_create, p->n_update, p->n_remove);
+		rc = bw_buf_addf(out, "Plan: %zu to create, %zu to update, %zu to remove.%s\n",
+				 p->n_create, p->n_update, p->n_remove,
+				 p->n_problems ? "  (Partial: see what could not be read.)" : "");
 	return rc;
 }

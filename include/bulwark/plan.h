@@ -100,10 +100,14 @@ struct bw_change {
 	char *error;		/* formatted error, or NULL */
 };
 
-/* Something live that the spec does not mention, reported and left alone. */
+/*
+ * Something live that the spec does not mention, reported and left alone;
+ * or (problem) something that could not be read, so the plan is partial.
+ */
 struct bw_plan_note {
 	char *account;		/* member account name, NULL: organization level */
 	char *text;
+	bool problem;
 };
 
 /* A member account's heading in the plan. */
@@ -120,6 +124,7 @@ struct bw_plan {
 	struct bw_plan_group *groups;
 	size_t n_groups, cap_groups;
 	size_t n_create, n_update, n_remove;
+	size_t n_problems;
 };
 
 void bw_plan_init(struct bw_plan *p);
@@ -131,6 +136,9 @@ void bw_plan_release(struct bw_plan *p);
  */
 int bw_plan_add(struct bw_plan *p, const struct bw_change *c, struct bw_change **out) BW_WARN_UNUSED;
 int bw_plan_note(struct bw_plan *p, const char *account, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4))) BW_WARN_UNUSED;
+/* A part of the organization that could not be read (the plan is partial). */
+int bw_plan_problem(struct bw_plan *p, const char *account, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4))) BW_WARN_UNUSED;
 /* Declare the heading of account (in the order the plan shows them). */
 int bw_plan_group(struct bw_plan *p, const char *account, const char *label) BW_WARN_UNUSED;
@@ -147,9 +155,10 @@ void bw_plan_sort(struct bw_plan *p);
 /*
  * The plan as a person reads it: organization-level changes first, then
  * each account's under its heading, "+ create", "~ update" (with the
- * policy diff indented under it), "- remove"; then the notes; then
- * "Plan: N to create, M to update, K to remove." or "No changes. The
- * organization matches the spec."  color adds ANSI colors to the prefixes.
+ * policy diff indented under it), "- remove"; then what could not be read;
+ * then the notes; then "Plan: N to create, M to update, K to remove." or
+ * "No changes. The organization matches the spec." (each saying so when
+ * the plan is partial).  color adds ANSI colors to the prefixes.
  */
 int bw_plan_format(struct bw_buf *out, const struct bw_plan *p, bool color) BW_WARN_UNUSED;
 

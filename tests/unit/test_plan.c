@@ -74,6 +74,34 @@ static void grouped_and_summarised(void **state)
 	assert_int_equal(p.n, 0);
 }
 
+static void partial_plans_say_so(void **state)
+{
+	struct bw_plan p;
+	struct bw_buf out = BW_BUF_INIT;
+
+	(void)state;
+	bw_plan_init(&p);
+	assert_int_equal(bw_plan_problem(&p, "dev", "account 'dev': cannot read its baseline: %s",
+					 "AccessDenied"), 0);
+	assert_int_equal(bw_plan_note(&p, NULL, "unit 'Old'"), 0);
+	assert_int_equal(bw_plan_format(&out, &p, false), 0);
+	assert_string_equal(out.ptr,
+		"Could not be read (not planned):\n"
+		"  ? account 'dev': cannot read its baseline: AccessDenied\n"
+		"\n"
+		"Not in the spec (left alone):\n"
+		"  ! unit 'Old'\n"
+		"\n"
+		"No changes in what could be read; 1 part could not be read (above).\n");
+	bw_buf_reset(&out);
+	add(&p, BW_OP_CREATE, BW_STAGE_ORG, NULL, "organization", NULL);
+	assert_int_equal(bw_plan_format(&out, &p, false), 0);
+	assert_non_null(strstr(out.ptr, "Plan: 1 to create, 0 to update, 0 to remove.  "
+			       "(Partial: see what could not be read.)\n"));
+	bw_buf_release(&out);
+	bw_plan_release(&p);
+}
+
 static void sort_is_stable_by_stage(void **state)
 {
 	struct bw_plan p;
@@ -120,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(empty_plan),
 		cmocka_unit_test(grouped_and_summarised),
+		cmocka_unit_test(partial_plans_say_so),
 		cmocka_unit_test(sort_is_stable_by_stage),
 		cmocka_unit_test(many_changes),
 	};

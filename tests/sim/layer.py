@@ -395,7 +395,12 @@ class Layer:
             n = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             n = 0
-        body = environ["wsgi.input"].read(n) if n > 0 else b""
+        if n > 0:
+            body = environ["wsgi.input"].read(n)
+        elif environ.get("wsgi.input_terminated"):
+            body = environ["wsgi.input"].read()  # chunked: werkzeug ends the stream
+        else:
+            body = b""
         environ["wsgi.input"] = io.BytesIO(body)
         return body
 

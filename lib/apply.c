@@ -417,7 +417,19 @@ static int exec_org_change(struct run *r, struct bw_change *c, struct bw_error *
 		if (!gid || !tid)
 			return bw_error_set(err, BW_ERR_NOTFOUND, "the %s was not created",
 					    gid ? "target" : "policy");
-		return bw_orgs_attach(e->client, gid, tid, err);
+		/*
+		 * EnablePolicyType finishes asynchronously: until it has, AWS
+		 * refuses attachments with PolicyTypeNotEnabledException.
+		 */
+		for (int tries = 1;; tries++) {
+			rc = bw_orgs_attach(e->client, gid, tid, err);
+			if (rc != BW_ERR_AWS || tries == 15 ||
+			    strcmp(err->aws_code, "PolicyTypeNotEnabledException"))
+				return rc;
+			if (nap(e, 2000))
+				return bw_error_set(err, BW_ERR_CANCELLED, "interrupted");
+			bw_error_clear(err);
+		}
 	case BW_CH_SCP_DETACH:
 		return bw_orgs_detach(e->client, c->id, c->arg, err);
 	case BW_CH_SCP_DELETE:

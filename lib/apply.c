@@ -153,9 +153,8 @@ static int start_create(struct run *r, struct eng_account *acc, char **request,
 	int rc = 0;
 
 	for (int attempt = 1; attempt <= 6; attempt++) {
-		char *id = NULL;
-
 		json_t *tags = bw_engine__tags_json(sa->tags, sa->n_tags);
+		char *id = NULL;
 
 		rc = bw_orgs_create_account(&cs, e->create_client, sa->name, sa->email,
 					    so ? so->access_role : NULL, tags, err);

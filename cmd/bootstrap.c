@@ -241,6 +241,8 @@ int cmd_bootstrap(struct bw_cli *cli, int argc, char **argv)
 	    bw_engine_read(engine, &err)) {
 		progress_clear(&pr);
 		rc = cli_fail(&err);
+		if (interrupted)
+			rc = 130;
 		goto restore;
 	}
 	progress_clear(&pr);

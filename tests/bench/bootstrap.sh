@@ -10,6 +10,7 @@
 #                        and IAM evaluation: slower server)
 #   BENCH_PARALLEL=16    --parallel
 #   BENCH_LATENCY=100    milliseconds per call
+#   BENCH_LOG_DIR=DIR    keep each run's request log as DIR/requests-N.jsonl
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 BULWARK=${BULWARK:-$(pwd)/build/bulwark}
@@ -50,6 +51,7 @@ for n in $sizes; do
 		status=1
 	fi
 	tail -n +"$((before + 1))" "$SIM_LOG" >"$W/log"
+	[ -n "${BENCH_LOG_DIR:-}" ] && cp "$W/log" "$BENCH_LOG_DIR/requests-$n.jsonl"
 	"$PY" - "$W/time.out" "$W/log" "$n" "$PARALLEL" "$LATENCY" <<'PY'
 import json, re, sys
 time_out, log, n, par, lat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]) / 1000

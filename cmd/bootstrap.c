@@ -231,6 +231,7 @@ int cmd_bootstrap(struct bw_cli *cli, int argc, char **argv)
 	eo.parallel = (int)parallel;
 	eo.assume_timeout_ms = env_long("BULWARK_ASSUME_TIMEOUT", 120) * 1000;
 	eo.poll_ms = env_long("BULWARK_POLL_MS", 0);
+	eo.create_timeout_ms = env_long("BULWARK_CREATE_TIMEOUT", 1800) * 1000;
 	eo.state = state;
 	eo.cancel = &interrupted;
 	/* Reading shows progress on a terminal only; plain lines are for apply. */

@@ -19,7 +19,7 @@ BT_WORK=$(mktemp -d "${TMPDIR:-/tmp}/bulwark-bt.XXXXXX")
 cp -R tests/integration/bootstrap/. "$BT_WORK/"
 SPEC=$BT_WORK/org.yaml
 # Short waits: the simulator's windows are 1 s here, not AWS's minutes.
-export BULWARK_ASSUME_TIMEOUT=30 BULWARK_POLL_MS=200
+export BULWARK_ASSUME_TIMEOUT=30 BULWARK_POLL_MS=200 BULWARK_CREATE_TIMEOUT=60
 unset BULWARK_SPEC
 
 bt_cleanup() {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "bulwark/creds.h"
@@ -71,6 +72,16 @@ static void progress_clear(struct progress *pr)
 	if (pr->tty && pr->line_shown)
 		fputs("\r\033[K", stderr);
 	pr->line_shown = false;
+}
+
+/* Columns for the status line, so it never wraps (which would break \r). */
+static size_t terminal_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+		return (size_t)ws.ws_col - 1 < 255 ? (size_t)ws.ws_col - 1 : 255;
+	return 79;
 }
 
 /* Ask on the terminal; true only for "yes". */
@@ -170,7 +181,7 @@ int cmd_bootstrap(struct bw_cli *cli, int argc, char **argv)
 	char *state_path = NULL;
 	bool plan_only = false, yes = false, no_progress = false, ok;
 	struct sigaction sa, old_int, old_term;
-	size_t read_failures;
+	size_t read_failures, read_len;
 	int c, rc = BW_EXIT_OK;
 	long parallel = 0;
 	char *end;
@@ -227,7 +238,7 @@ int cmd_bootstrap(struct bw_cli *cli, int argc, char **argv)
 
 	pr.tty = isatty(STDERR_FILENO) && !no_progress;
 	pr.quiet = cli->quiet;
-	pr.width = 100;
+	pr.width = terminal_width();
 	eo.parallel = (int)parallel;
 	eo.assume_timeout_ms = env_long("BULWARK_ASSUME_TIMEOUT", 120) * 1000;
 	eo.poll_ms = env_long("BULWARK_POLL_MS", 0);
@@ -259,6 +270,7 @@ int cmd_bootstrap(struct bw_cli *cli, int argc, char **argv)
 	fflush(stdout);
 	bw_buf_reset(&out);
 	read_failures = bw_engine_failures(engine, &out);
+	read_len = out.len;
 	if (read_failures) {
 		fprintf(stderr, "bulwark: %zu account%s could not be read:\n%s", read_failures,
 			read_failures == 1 ? "" : "s", out.ptr);
@@ -295,8 +307,9 @@ int cmd_bootstrap(struct bw_cli *cli, int argc, char **argv)
 	c = bw_engine_apply(engine, &sum, &err);
 	progress_clear(&pr);
 	bw_buf_reset(&out);
-	if (bw_engine_failures(engine, &out) > read_failures)
-		fprintf(stderr, "\nbulwark: failures:\n%s", out.ptr + 0);
+	/* The failures of the read were shown with the plan: only the new ones. */
+	if (bw_engine_failures(engine, &out) > read_failures && out.len > read_len)
+		fprintf(stderr, "\nbulwark: failures:\n%s", out.ptr + read_len);
 	printf("\nApplied: %zu change%s made, %zu failed, %zu not started.\n", sum.done,
 	       sum.done == 1 ? "" : "s", sum.failed, sum.skipped);
 	if (c == BW_ERR_CANCELLED) {

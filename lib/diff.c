@@ -109,6 +109,28 @@ static char *spec_target_label(const struct bw_spec_target *t)
 	return NULL;
 }
 
+/*
+ * Whether unit u (or a unit under it) holds an account that stays there:
+ * one the spec does not manage.  The spec's accounts are moved out before
+ * units are pruned.
+ */
+static bool unit_keeps_accounts(struct bw_engine *e, const struct eng_unit *u)
+{
+	for (size_t i = 0; i < e->n_accounts; i++) {
+		const struct eng_account *a = e->accounts[i];
+		struct eng_unit *at;
+
+		if (a->spec || !a->a.parent_id)
+			continue;
+		/* Walk up from the account's unit: is u on the way to the root? */
+		for (at = bw_engine__unit_by_id(e, a->a.parent_id); at;
+		     at = bw_engine__unit_by_id(e, at->u.parent_id))
+			if (at == u)
+				return true;
+	}
+	return false;
+}
+
 static int diff_units(struct bw_engine *e, struct bw_plan *p, struct bw_error *err)
 {
 	const struct bw_spec_unit *su;
@@ -151,6 +173,10 @@ static int diff_units(struct bw_engine *e, struct bw_plan *p, struct bw_error *e
 		if (!e->opts.prune)
 			rc = bw_plan_note(p, NULL, "organizational unit '%s' (%s): --prune "
 					  "removes it once it is empty", u->path, u->u.id);
+		else if (unit_keeps_accounts(e, u))
+			rc = bw_plan_note(p, NULL, "organizational unit '%s' (%s) holds accounts "
+					  "that are not in the spec, so --prune leaves it; move or "
+					  "close them first", u->path, u->u.id);
 		else
 			rc = add(p, &c, fmt("organizational unit '%s' (%s)", u->path, u->u.id), err);
 		if (rc)

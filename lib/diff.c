@@ -448,6 +448,20 @@ static char *password_changes(const json_t *live, const json_t *want)
 			return NULL;
 		}
 	}
+	/*
+	 * Fields the spec leaves unset revert to "none" on update, so a live
+	 * value there is a difference too.
+	 */
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const optional[] = { "MaxPasswordAge", "PasswordReusePrevention" };
+		long have = bw_json_long(json_object_get(live, optional[i]), 0);
+
+		if (!json_object_get(want, optional[i]) && have > 0 &&
+		    bw_buf_addf(&b, "      %s: %ld -> none\n", optional[i], have)) {
+			bw_buf_release(&b);
+			return NULL;
+		}
+	}
 	return bw_buf_detach(&b, NULL);
 }
 

@@ -163,6 +163,18 @@ static int start_create(struct run *r, struct eng_account *acc, char **request,
 			*request = bw_strdup(cs.request_id);
 			return *request ? 0 : bw_error_set(err, BW_ERR_NOMEM, "out of memory");
 		}
+		/*
+		 * Organizations caps how fast accounts may be created
+		 * (ConstraintViolationException, ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED):
+		 * nothing was created, so wait longer and ask again.
+		 */
+		if (!strcmp(err->aws_code, "ConstraintViolationException") && attempt < 6 &&
+		    (strstr(err->message, "RATE_LIMIT") || strstr(err->message, "rate limit"))) {
+			if (nap(e, 15000L * attempt))
+				return bw_error_set(err, BW_ERR_CANCELLED, "interrupted");
+			bw_error_clear(err);
+			continue;
+		}
 		if (!ambiguous(err) || attempt == 6)
 			break;
 		bw_debug("account '%s': CreateAccount failed ambiguously (%s); checking before "

@@ -188,8 +188,10 @@ static int start_create(struct run *r, struct eng_account *acc, char **request,
 			return 0;
 		}
 		if (find_by_email(e, sa->email, &id, err) == 0 && id) {
+			pthread_mutex_lock(&e->lock);
 			free(acc->a.id);
 			acc->a.id = id;
+			pthread_mutex_unlock(&e->lock);
 			return 0;
 		}
 		bw_error_clear(err);
@@ -237,8 +239,10 @@ static int wait_create(struct run *r, struct eng_account *acc, const char *reque
 			 */
 			if (!strcmp(cs.failure_reason, "EMAIL_ALREADY_EXISTS") &&
 			    find_by_email(e, sa->email, &id, NULL) == 0 && id) {
+				pthread_mutex_lock(&e->lock);
 				free(acc->a.id);
 				acc->a.id = id;
+				pthread_mutex_unlock(&e->lock);
 				return 0;
 			}
 			if (bw_orgs_explain_failure(&why, cs.failure_reason, sa->name, sa->email))

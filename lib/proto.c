@@ -249,12 +249,35 @@ int bw_proto_pct_encode(struct bw_buf *out, const char *s, size_t len)
 static int query_value(struct bw_buf *out, const char *name, const json_t *v, int depth,
 		       struct bw_error *err);
 
+/*
+ * Form-encode as botocore does (urlencode with quote_plus): a space is '+',
+ * the rest as bw_proto_pct_encode.  The bytes must match the SDK's exactly:
+ * moto checks a Query request's signature by re-encoding the parsed form
+ * with botocore and hashing that, so a "%20" would not verify there.
+ */
+static int form_encode(struct bw_buf *out, const char *s, size_t len)
+{
+	size_t start = 0, i;
+	int rc;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && s[i] != ' ')
+			continue;
+		if ((rc = bw_proto_pct_encode(out, s + start, i - start)))
+			return rc;
+		if (i < len && (rc = bw_buf_addch(out, '+')))
+			return rc;
+		start = i + 1;
+	}
+	return 0;
+}
+
 static int query_pair(struct bw_buf *out, const char *name, const char *value, size_t len)
 {
 	int rc;
 
-	if ((rc = bw_buf_addch(out, '&')) || (rc = bw_proto_pct_encode(out, name, strlen(name))) ||
-	    (rc = bw_buf_addch(out, '=')) || (rc = bw_proto_pct_encode(out, value, len)))
+	if ((rc = bw_buf_addch(out, '&')) || (rc = form_encode(out, name, strlen(name))) ||
+	    (rc = bw_buf_addch(out, '=')) || (rc = form_encode(out, value, len)))
 		return rc;
 	return 0;
 }

@@ -48,7 +48,8 @@ static void test_query_scalars_and_escapes(void **state)
 	q = query_of("{\"RoleName\":\"a b+c/d~e_f.g-h\",\"Count\":5,\"Real\":7.0,"
 		     "\"On\":true,\"Off\":false,\"Skip\":null,"
 		     "\"Doc\":\"{\\\"k\\\":\\\"v=1&x\\\"}\",\"Uni\":\"\\u00e9\\u20ac\"}");
-	assert_string_equal(q, "&RoleName=a%20b%2Bc%2Fd~e_f.g-h&Count=5&Real=7&On=true&Off=false"
+	/* Byte-for-byte what botocore sends: urlencode() with quote_plus. */
+	assert_string_equal(q, "&RoleName=a+b%2Bc%2Fd~e_f.g-h&Count=5&Real=7&On=true&Off=false"
 			    "&Doc=%7B%22k%22%3A%22v%3D1%26x%22%7D&Uni=%C3%A9%E2%82%AC");
 	free(q);
 }

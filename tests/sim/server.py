@@ -163,7 +163,11 @@ def main(argv=None):
 
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", args.port, app, threaded=True)
+    try:
+        server = make_server("127.0.0.1", args.port, app, threaded=True)
+    except OSError as e:
+        print(f"sim: cannot listen on 127.0.0.1:{args.port}: {e.strerror}", file=sys.stderr)
+        return 1
     server.daemon_threads = True
     plain_shutdown = server.shutdown_request
 

@@ -23,6 +23,7 @@ SIM_PID=
 SIM_DIR=
 
 sim_start() {
+	[ -n "$SIM_PID" ] && sim_stop
 	sim_strict=0
 	for a in "$@"; do [ "$a" = --strict ] && sim_strict=1; done
 	SIM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/bulwark-sim.XXXXXX") || return 1

@@ -206,12 +206,11 @@ class Request:
             except ValueError:
                 self.json = {}
         else:
-            ctype = self.headers.get("Content-Type", "")
-            qs = environ.get("QUERY_STRING", "")
-            if "x-www-form-urlencoded" in ctype or (body and not qs):
-                self.form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-            else:
-                self.form = dict(parse_qsl(qs, keep_blank_values=True))
+            # Query protocol: parameters in the query string, the form body, or both.
+            self.form = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+            if body:
+                self.form.update(parse_qsl(body.decode("utf-8", "replace"),
+                                           keep_blank_values=True))
             self.operation = self.form.get("Action", "")
         if self.service is None:
             self.service = "unknown"

@@ -16,11 +16,14 @@
 
 # Run from the repository root, or set SIM_ROOT to this directory first.
 SIM_ROOT=${SIM_ROOT:-$(pwd)/tests/sim}
-SIM_PYTHON=${PYTHON:-python3}
+# Resolved once: a pyenv shim costs a tenth of a second per start.
+SIM_PYTHON=$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)' 2>/dev/null) ||
+	SIM_PYTHON=${PYTHON:-python3}
 SIM_PID=
 SIM_DIR=
 
 sim_start() {
+	[ -n "$SIM_PID" ] && sim_stop
 	sim_strict=0
 	for a in "$@"; do [ "$a" = --strict ] && sim_strict=1; done
 	SIM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/bulwark-sim.XXXXXX") || return 1
@@ -30,7 +33,7 @@ sim_start() {
 	set -- --port 0 --quiet --exit-with-parent --port-file "$SIM_DIR/port" --log "$SIM_LOG" \
 		--creds-file "$SIM_DIR/creds" "$@"
 	[ -z "${SIM_KEEP:-}" ] && set -- --remove-dir "$SIM_DIR" "$@"
-	"$SIM_ROOT/run" "$@" 2>"$SIM_DIR/server.err" &
+	PYTHON=$SIM_PYTHON "$SIM_ROOT/run" "$@" 2>"$SIM_DIR/server.err" &
 	SIM_PID=$!
 	sim_waited=0
 	while [ ! -s "$SIM_DIR/port" ]; do

@@ -110,7 +110,7 @@ def write_atomic(path, text, mode=0o644):
         raise
 
 
-def creds_text(users, port):
+def creds_text(users):
     admin, noperm = users["admin"], users["noperm"]
     return (
         "# written by tests/sim/run --strict; sourceable by sh\n"
@@ -159,11 +159,15 @@ def main(argv=None):
                       strict=args.strict, on_reset=strict_setup)
     strict_setup()
     if args.strict and args.creds_file:
-        write_atomic(args.creds_file, creds_text(users, 0), 0o600)
+        write_atomic(args.creds_file, creds_text(users), 0o600)
 
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", args.port, app, threaded=True)
+    try:
+        server = make_server("127.0.0.1", args.port, app, threaded=True)
+    except OSError as e:
+        print(f"sim: cannot listen on 127.0.0.1:{args.port}: {e.strerror}", file=sys.stderr)
+        return 1
     server.daemon_threads = True
     plain_shutdown = server.shutdown_request
 

@@ -566,6 +566,15 @@ static int diff_role(struct bl_ctx *x, const struct bw_spec_role *sr, const stru
 		const char *desc = sr->description ? sr->description : "";
 		int max = sr->max_session ? sr->max_session : 3600;
 
+		/* IAM cannot move a role to another path: say so, change the rest. */
+		if (strcmp(r->path, sr->path ? sr->path : "/") &&
+		    bw_plan_note(x->p, x->sa->name, "role '%s' in account '%s' has path '%s', the "
+				 "spec says '%s'; IAM cannot change a role's path: delete the "
+				 "role and bulwark creates it again", sr->name, x->sa->name,
+				 r->path, sr->path ? sr->path : "/")) {
+			rc = NOMEM(x->err);
+			goto out;
+		}
 		if (!bw_policy_equal_text(r->trust, trust))
 			rc = bl_add(x, BW_OP_UPDATE, BW_CH_ROLE_TRUST, sr, NULL, NULL, trust, NULL,
 				    doc_diff(r->trust, trust),

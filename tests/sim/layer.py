@@ -10,6 +10,7 @@ by the error AWS would send in the service's own protocol.
 
 import base64
 import copy
+import fnmatch
 import io
 import json
 import math
@@ -53,6 +54,7 @@ DEFAULT_KNOBS = {
     "consistency_seconds": 0.0,
     "page_size": 0,
     "check_trust": True,
+    "enforce_scps": False,
 }
 
 FAIL_REASONS = {
@@ -169,6 +171,7 @@ def normalize_knobs(k):
         k[name] = float(k[name])
     k["page_size"] = int(k["page_size"])
     k["check_trust"] = bool(k["check_trust"])
+    k["enforce_scps"] = bool(k["enforce_scps"])
     if isinstance(k["fault_services"], str):
         k["fault_services"] = [s for s in k["fault_services"].split(",") if s]
     return k
@@ -844,10 +847,73 @@ class Layer:
             body = ET.tostring(doc0, encoding="utf-8", xml_declaration=True)
         return Response(200, resp0.headers, body), f"paged:{len(page)}/{len(items)}"
 
+    # -- service control policies ---------------------------------------------
+
+    @staticmethod
+    def _matches(patterns, action):
+        patterns = [patterns] if isinstance(patterns, str) else (patterns or [])
+        return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in patterns)
+
+    def _scp_denial(self, req, account, caller):
+        """AccessDenied when the SCPs above a member account forbid the call.
+
+        Each level (root, every OU down, the account) must allow the action
+        and none may deny it.  Statements with a Condition are skipped, and
+        Resource is not compared: the layer errs towards allowing, as moto.
+        """
+        action = f"{req.service}:{req.operation}"
+        if action == "sts:GetCallerIdentity" or account == backends.MGMT_ACCOUNT:
+            return None
+        with self.moto_lock:
+            org = backends.orgs()
+            acc = backends.find_account(account) if org.org else None
+            if acc is None:
+                return None
+            levels, parent = [acc], acc.parent_id
+            by_id = {ou.id: ou for ou in org.ou}
+            while parent in by_id:
+                levels.append(by_id[parent])
+                parent = getattr(by_id[parent], "parent_id", None)
+            for level in reversed(levels):
+                allowed = False
+                for pol in level.attached_policies:
+                    if pol.type != "SERVICE_CONTROL_POLICY":
+                        continue
+                    try:
+                        stmts = json.loads(pol.content).get("Statement", [])
+                    except (TypeError, ValueError):
+                        continue
+                    for st in stmts if isinstance(stmts, list) else [stmts]:
+                        if st.get("Condition"):
+                            continue
+                        if "NotAction" in st:
+                            hit = not self._matches(st["NotAction"], action)
+                        else:
+                            hit = self._matches(st.get("Action"), action)
+                        if hit and st.get("Effect") == "Deny":
+                            return self._scp_error(req, caller, action, "an explicit deny")
+                        if hit and st.get("Effect") == "Allow":
+                            allowed = True
+                if not allowed:
+                    return self._scp_error(req, caller, action, "no allow")
+        return None
+
+    @staticmethod
+    def _scp_error(req, caller, action, why):
+        msg = (f"User: {caller} is not authorized to perform: {action} with {why} "
+               "in a service control policy")
+        if req.protocol == "json":
+            return error_response(req.service, "json", 400, "AccessDeniedException", msg)
+        return error_response(req.service, "query", 403, "AccessDenied", msg)
+
     # -- dispatch ------------------------------------------------------------
 
     def handle(self, req, account, caller):
         svc, op = req.service, req.operation
+        if self.knobs["enforce_scps"]:
+            denied = self._scp_denial(req, account, caller)
+            if denied is not None:
+                return denied, "scp-deny"
         if svc == "organizations":
             if op == "CreateAccount":
                 return self._create_account(req, account)

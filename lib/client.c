@@ -17,6 +17,7 @@
 
 #include "bulwark/client.h"
 #include "bulwark/http.h"
+#include "bulwark/redact.h"
 #include "bulwark/retry.h"
 #include "bulwark/sigv4.h"
 #include "proto.h"
@@ -221,52 +222,6 @@ static void stat_add(struct bw_shared *sh, unsigned long *field)
 
 /* ---- --debug logging, with every secret value replaced ---- */
 
-static const char *const secret_keys[] = {
-	"Base32StringSeed", "ClientSecret", "NewPassword", "OldPassword", "Password",
-	"PrivateKey", "QRCodePNG", "RandomPassword", "SAMLAssertion", "SecretAccessKey",
-	"SecretBinary", "SecretString", "SessionToken", "WebIdentityToken",
-};
-
-static bool is_secret_key(const char *k)
-{
-	size_t i;
-
-	for (i = 0; i < BW_ARRAY_SIZE(secret_keys); i++)
-		if (!strcmp(k, secret_keys[i]))
-			return true;
-	return false;
-}
-
-/* A deep copy of v with secret values replaced (new reference, or NULL). */
-static json_t *redact(const json_t *v, int depth)
-{
-	const char *k;
-	json_t *out, *item, *r;
-	size_t i;
-
-	if (depth > BW_PROTO_MAX_DEPTH)
-		return json_string("(too deep)");
-	if (json_is_object(v)) {
-		out = json_object();
-		json_object_foreach((json_t *)v, k, item) {
-			r = is_secret_key(k) ? json_string("(redacted)") : redact(item, depth + 1);
-			if (out && json_object_set_new(out, k, r ? r : json_null()))
-				break;
-		}
-		return out;
-	}
-	if (json_is_array(v)) {
-		out = json_array();
-		json_array_foreach(v, i, item) {
-			r = redact(item, depth + 1);
-			if (out && json_array_append_new(out, r ? r : json_null()))
-				break;
-		}
-		return out;
-	}
-	return json_deep_copy(v);
-}
-
 static void log_json(const char *what, const struct bw_service_info *si, const char *op,
 		     const json_t *v)
 {
@@ -275,7 +230,9 @@ static void log_json(const char *what, const struct bw_service_info *si, const c
 
 	if (!bw_log_enabled(BW_LOG_DEBUG) || !v)
 		return;
-	safe = redact(v, 0);
+	safe = json_deep_copy(v);
+	if (safe)
+		bw_json_redact(safe);
 	s = safe ? json_dumps(safe, JSON_COMPACT) : NULL;
 	if (s) {
 		size_t n = strlen(s);

@@ -22,6 +22,9 @@ static const char *const secret_keys[] = {
 	"SAMLAssertion",
 	"RandomPassword",	/* secretsmanager GetRandomPassword */
 	"PrivateKey",
+	"ClientSecret",		/* OIDC client secrets */
+	"Base32StringSeed",	/* iam CreateVirtualMFADevice */
+	"QRCodePNG",
 };
 
 bool bw_redact_is_secret_key(const char *key)

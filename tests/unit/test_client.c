@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "bulwark/client.h"
+#include "bulwark/redact.h"
 #include "bulwark/config.h"
 #include "bulwark/creds.h"
 #include "bulwark/log.h"
@@ -207,7 +208,7 @@ static void test_query_call(void **state)
 	}
 	json_decref(out);
 	r = req(f, 0);
-	assert_string_equal(r->body, "Action=GetRole&Version=2010-05-08&RoleName=deploy%20role"
+	assert_string_equal(r->body, "Action=GetRole&Version=2010-05-08&RoleName=deploy+role"
 			    "&Tags.member.1.Key=k&Tags.member.1.Value=v");
 	assert_string_equal(httpstub_header(r, "content-type"),
 			    "application/x-www-form-urlencoded; charset=utf-8");
@@ -689,7 +690,7 @@ static void test_debug_redacts(void **state)
 	assert_null(strstr(logbuf, SECRET));
 	assert_null(strstr(logbuf, TOKEN));
 	assert_null(strstr(logbuf, "Signature="));
-	assert_non_null(strstr(logbuf, "(redacted)"));
+	assert_non_null(strstr(logbuf, BW_REDACTED));
 	/* but it does say what happened */
 	assert_non_null(strstr(logbuf, "secretsmanager GetSecretValue: POST http://127.0.0.1:"));
 	assert_non_null(strstr(logbuf, "attempt 1/3"));

@@ -34,6 +34,10 @@ printf '%-6s %9s %9s %8s %8s %9s %10s %9s  %s\n' accounts "wall(s)" "bound(s)" "
 
 for n in $sizes; do
 	sim_start $strict --quiet >/dev/null || { status=1; continue; }
+	# sim_start installs its own traps: put ours (which also removes $W) back.
+	trap 'sim_stop; rm -rf "$W"' EXIT
+	trap 'sim_stop; rm -rf "$W"; exit 130' INT
+	trap 'sim_stop; rm -rf "$W"; exit 143' TERM
 	seed=$(sim_seed "{\"accounts\": $n, \"ous\": [\"Workloads/Blue\", \"Workloads/Green\"],
 		\"baseline_roles\": [\"bench-reader\"],
 		\"scps\": [{\"name\": \"bench-deny-leave\", \"targets\": [\"root\"]}]}") ||

@@ -18,7 +18,8 @@
 static const struct bw_cmd commands[] = {
 	{ "bootstrap", cmd_bootstrap, BW_CMD_CREDS,
 	  "converge the organization to its spec",
-	  "bulwark bootstrap [--plan] [--yes] [--prune] [--spec FILE] [--parallel N]" },
+	  "bulwark bootstrap [--plan] [-y | --yes] [--prune] [--spec FILE]\n"
+	  "                         [-j N | --parallel N] [--no-progress]" },
 	{ "whoami", cmd_whoami, BW_CMD_CREDS,
 	  "show the caller's identity, credentials source and endpoints",
 	  "bulwark whoami [--json]" },

@@ -511,10 +511,17 @@ char *bw_proto_url_decode(const char *s)
 	return out;
 }
 
+/*
+ * IAM's policyDocumentType fields, which IAM percent-encodes: every
+ * *PolicyDocument, and PolicyVersion's Document (GetPolicyVersion,
+ * GetAccountAuthorizationDetails).
+ */
 static bool is_policy_document(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
 
+	if (n == 8 && !strcmp(name, "Document"))
+		return true;
 	return n >= 14 && !strcmp(name + n - 14, "PolicyDocument");
 }
 

@@ -285,6 +285,23 @@ static void test_xml_get_role_policy(void **state)
 	json_decref(v);
 }
 
+static void test_xml_policy_version_document(void **state)
+{
+	json_t *v;
+
+	(void)state;
+	v = xml("<GetPolicyVersionResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">"
+		"<GetPolicyVersionResult><PolicyVersion>"
+		"<Document>%7B%22Version%22%3A%222012-10-17%22%7D</Document>"
+		"<IsDefaultVersion>true</IsDefaultVersion><VersionId>v1</VersionId>"
+		"</PolicyVersion></GetPolicyVersionResult>"
+		"<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
+		"</GetPolicyVersionResponse>", "GetPolicyVersion");
+	assert_json(v, "{\"PolicyVersion\":{\"Document\":\"{\\\"Version\\\":\\\"2012-10-17\\\"}\","
+		    "\"IsDefaultVersion\":true,\"VersionId\":\"v1\"}}");
+	json_decref(v);
+}
+
 static void test_xml_password_policy(void **state)
 {
 	json_t *v;
@@ -611,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_xml_list_roles),
 		cmocka_unit_test(test_xml_empty_lists_and_aliases),
 		cmocka_unit_test(test_xml_get_role_policy),
+		cmocka_unit_test(test_xml_policy_version_document),
 		cmocka_unit_test(test_xml_password_policy),
 		cmocka_unit_test(test_xml_sts),
 		cmocka_unit_test(test_xml_map_and_cdata),

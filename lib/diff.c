@@ -407,6 +407,16 @@ int bw_diff__ref_arn(struct bw_engine *e, const struct bw_spec_policy_ref *ref,
 	return 0;
 }
 
+/*
+ * How a plan line names a policy reference: a policy the baseline defines
+ * by its name (its ARN holds the account id, unknown before the account
+ * exists), anything else by its ARN.
+ */
+static const char *ref_label(const struct bw_spec_policy_ref *ref, const char *arn)
+{
+	return ref->policy ? ref->policy->name : arn;
+}
+
 /* The password policy the spec asks for, as UpdateAccountPasswordPolicy takes it. */
 static json_t *password_json(const struct bw_spec_password_policy *pp)
 {
@@ -556,8 +566,9 @@ static int diff_role(struct bl_ctx *x, const struct bw_spec_role *sr, const stru
 	}
 	if (!exists) {
 		rc = bl_add(x, BW_OP_CREATE, BW_CH_ROLE_CREATE, sr, NULL, boundary, trust, NULL,
-			    NULL, fmt("role '%s'%s%s", sr->name, boundary ? " with boundary " : "",
-				      boundary ? boundary : ""));
+			    NULL, fmt("role '%s'%s%s%s", sr->name, boundary ? " with boundary '" : "",
+				      boundary ? ref_label(&sr->boundary, boundary) : "",
+				      boundary ? "'" : ""));
 		if (!rc && sr->n_tags)
 			rc = bl_add(x, BW_OP_CREATE, BW_CH_ROLE_TAGS, sr, NULL, NULL, NULL, NULL,
 				    NULL, fmt("tags on role '%s'", sr->name));
@@ -658,7 +669,8 @@ static int diff_role(struct bl_ctx *x, const struct bw_spec_role *sr, const stru
 			on |= !strcmp(lr->attached.v[k], arn);
 		if (!on)
 			rc = bl_add(x, BW_OP_CREATE, BW_CH_ROLE_ATTACH, sr, NULL, arn, NULL, NULL,
-				    NULL, fmt("attach '%s' to role '%s'", arn, sr->name));
+				    NULL, fmt("attach '%s' to role '%s'",
+					      ref_label(&sr->managed[i], arn), sr->name));
 		free(arn);
 	}
 	for (size_t k = 0; !rc && exists && k < lr->attached.n; k++) {

@@ -13,6 +13,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/bulwark
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PYTHON ?= python3
@@ -35,7 +36,7 @@ WARNINGS = -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wvla -Wwrite-strings -Werror
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
-	     -Iinclude -DBW_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP
+	     -Iinclude -DBW_VERSION='"$(VERSION)"' -DBW_POLICY_DIR='"$(DATADIR)/policies"' $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(SAN_FLAGS)
 LIBS = $(PKG_LIBS) -lm
 
@@ -57,8 +58,9 @@ BIN := $(O)/bulwark
 LIBA := $(O)/libbulwark.a
 MANPAGES := $(sort $(wildcard man/*.[1-8]))
 
-# Keep objects of test programs between runs.
-.SECONDARY:
+# Keep the objects of test programs between runs (make would delete them
+# as intermediates and rebuild them every time).
+.SECONDARY: $(UNIT_BIN:=.o) $(TESTLIB_OBJ) $(BENCH_BIN:=.o) $(FUZZ_BIN:=.o) $(O)/tests/fuzz/driver.o
 
 ifeq ($(V),1)
 Q =
@@ -134,10 +136,17 @@ bench: deps
 bench-run: all $(BENCH_BIN)
 	@BULWARK=$(abspath $(BIN)) O=$(O) sh tests/bench/run $(BENCH_BIN)
 
+# The binary, the man pages, and the shipped policies and template that
+# specs reference as bulwark:scp/NAME (compiled in as BW_POLICY_DIR).
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/bulwark
 	for m in $(MANPAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	for d in scp iam bulwark; do install -d $(DESTDIR)$(DATADIR)/policies/$$d; \
+	  install -m 644 policies/$$d/* $(DESTDIR)$(DATADIR)/policies/$$d/; done
+	install -m 644 policies/README.md $(DESTDIR)$(DATADIR)/policies/
+	install -d $(DESTDIR)$(DATADIR)/templates
+	install -m 644 templates/org.yaml $(DESTDIR)$(DATADIR)/templates/
 
 clean:
 	rm -rf build build-san

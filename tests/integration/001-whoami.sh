@@ -1,5 +1,5 @@
-# whoami against the strict emulator: identity, sources, endpoints; a wrong
-# secret key is refused by signature verification.
+# whoami against the emulator, strict and plain: identity, sources, endpoints;
+# a wrong secret key is refused by signature verification.
 . "$TOP/tests/integration/common.sh"
 sim_start --strict || exit 1
 
@@ -25,3 +25,13 @@ lacks "$ERR" "wrongwrong"
 # Plain http is accepted only on loopback.
 expect_status 2 "$BULWARK" --endpoint-url http://example.com --region eu-west-1 whoami
 contains "$ERR" "http://example.com"
+
+# Plain moto (no signature checks) works the same way, with any key.
+sim_stop
+sim_start || exit 1
+expect_status 0 env AWS_ACCESS_KEY_ID=AKIDPLAIN AWS_SECRET_ACCESS_KEY=anything \
+	"$BULWARK" --endpoint-url "$SIM_URL" --region eu-west-1 whoami
+contains "$OUT" "account      123456789012"
+expect_status 0 env AWS_ACCESS_KEY_ID=AKIDPLAIN AWS_SECRET_ACCESS_KEY=anything \
+	"$BULWARK" --endpoint-url "$SIM_URL" --region eu-west-1 api iam ListRoles
+contains "$OUT" '"Roles": ['

@@ -128,7 +128,8 @@ static int make_clients(struct bw_cli *cli, struct bw_client **create_client)
 	struct bw_error err = { 0 };
 	int rc;
 
-	if ((rc = cli_config(cli, &cfg)))
+	if ((rc = cli_client_opts(&opts)) || (rc = cli_client_opts(&once)) ||
+	    (rc = cli_config(cli, &cfg)))
 		return rc;
 	if (!cli->client &&
 	    (bw_creds_default_chain(&creds, cfg, &err) ||
@@ -140,18 +141,6 @@ static int make_clients(struct bw_cli *cli, struct bw_client **create_client)
 	    bw_client_new(create_client, cfg, creds, &once, &err))
 		return cli_fail(&err);
 	return 0;
-}
-
-static long env_long(const char *name, long dflt)
-{
-	const char *v = getenv(name);
-	char *end;
-	long n;
-
-	if (!v || !*v)
-		return dflt;
-	n = strtol(v, &end, 10);
-	return *end || n < 0 ? dflt : n;
 }
 
 int cmd_bootstrap(struct bw_cli *cli, int argc, char **argv)
@@ -183,7 +172,7 @@ int cmd_bootstrap(struct bw_cli *cli, int argc, char **argv)
 	struct sigaction sa, old_int, old_term;
 	size_t read_failures, read_len;
 	int c, rc = BW_EXIT_OK;
-	long parallel = 0;
+	long parallel = 0, knob;
 	char *end;
 
 	opterr = 0;
@@ -210,6 +199,16 @@ int cmd_bootstrap(struct bw_cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("bootstrap", "unexpected argument '%s'", argv[optind]);
+	/* Knobs for waits (documented in bulwark-bootstrap(1)); tests shorten them. */
+	if ((rc = cli_env_long("BULWARK_ASSUME_TIMEOUT", 120, 0, 86400, &knob)))
+		return rc;
+	eo.assume_timeout_ms = knob * 1000;
+	if ((rc = cli_env_long("BULWARK_POLL_MS", 0, 0, 600000, &knob)))
+		return rc;
+	eo.poll_ms = knob;
+	if ((rc = cli_env_long("BULWARK_CREATE_TIMEOUT", 1800, 0, 86400, &knob)))
+		return rc;
+	eo.create_timeout_ms = knob * 1000;
 
 	/* The spec first, whole: every problem at once, before any call. */
 	if (bw_spec_locate(&spec_path, NULL, spec_flag, &err))
@@ -240,9 +239,6 @@ int cmd_bootstrap(struct bw_cli *cli, int argc, char **argv)
 	pr.quiet = cli->quiet;
 	pr.width = terminal_width();
 	eo.parallel = (int)parallel;
-	eo.assume_timeout_ms = env_long("BULWARK_ASSUME_TIMEOUT", 120) * 1000;
-	eo.poll_ms = env_long("BULWARK_POLL_MS", 0);
-	eo.create_timeout_ms = env_long("BULWARK_CREATE_TIMEOUT", 1800) * 1000;
 	eo.state = state;
 	eo.cancel = &interrupted;
 	/* Reading shows progress on a terminal only; plain lines are for apply. */

@@ -52,6 +52,16 @@ struct bw_cmd {
 /* Handle a global option returned by getopt_long; true if it was one. */
 bool cli_global_opt(struct bw_cli *cli, int c, const char *arg);
 
+/*
+ * A whole number from environment variable name within [min, max], or dflt
+ * when it is unset or empty.  A malformed or out-of-range value is printed
+ * as an error naming the variable and returns BW_EXIT_USAGE.
+ */
+int cli_env_long(const char *name, long dflt, long min, long max, long *out);
+
+/* Client options every command shares: BULWARK_HTTP_TIMEOUT (seconds). */
+int cli_client_opts(struct bw_client_opts *opts);
+
 /* The configuration and the default-chain client, built on first use. */
 int cli_config(struct bw_cli *cli, const struct bw_config **out);
 int cli_client(struct bw_cli *cli, struct bw_client **out);

@@ -3,6 +3,7 @@
  * drives dispatch, help and usage, the log callback, and the lazily built
  * configuration and client the commands share.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -112,8 +113,40 @@ int cli_config(struct bw_cli *cli, const struct bw_config **out)
 	return 0;
 }
 
+int cli_env_long(const char *name, long dflt, long min, long max, long *out)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	*out = dflt;
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || end == v || n < min || n > max) {
+		fprintf(stderr, "bulwark: %s must be a whole number from %ld to %ld, not '%s'\n",
+			name, min, max, v);
+		return BW_EXIT_USAGE;
+	}
+	*out = n;
+	return 0;
+}
+
+int cli_client_opts(struct bw_client_opts *opts)
+{
+	long secs;
+	int rc;
+
+	if ((rc = cli_env_long("BULWARK_HTTP_TIMEOUT", 60, 1, 3600, &secs)))
+		return rc;
+	opts->timeout_ms = secs * 1000;
+	return 0;
+}
+
 int cli_client(struct bw_cli *cli, struct bw_client **out)
 {
+	struct bw_client_opts opts = { 0 };
 	const struct bw_config *cfg;
 	struct bw_creds *creds = NULL;
 	struct bw_error err = { 0 };
@@ -123,10 +156,10 @@ int cli_client(struct bw_cli *cli, struct bw_client **out)
 		*out = cli->client;
 		return 0;
 	}
-	if ((rc = cli_config(cli, &cfg)))
+	if ((rc = cli_client_opts(&opts)) || (rc = cli_config(cli, &cfg)))
 		return rc;
 	if (bw_creds_default_chain(&creds, cfg, &err) ||
-	    bw_client_new(&cli->client, cfg, creds, NULL, &err))
+	    bw_client_new(&cli->client, cfg, creds, &opts, &err))
 		return cli_fail(&err);
 	*out = cli->client;
 	return 0;

@@ -312,6 +312,19 @@ static int exec_account_create(struct run *r, struct bw_change *c, struct bw_err
 				return rc;
 			continue;
 		}
+		/*
+		 * EMAIL_ALREADY_EXISTS while an earlier attempt of ours, whose
+		 * answer was lost, is still in progress: that one is ours, wait
+		 * for it.  (If it had finished, wait_create adopted the account.)
+		 */
+		if (rc == BW_ERR_AWS && tries < 4 &&
+		    !strcmp(err->aws_code, "EMAIL_ALREADY_EXISTS") &&
+		    find_in_progress(e, acc->spec->name, &request, NULL) == 0 && request) {
+			bw_debug("account '%s': EMAIL_ALREADY_EXISTS while request %s is in "
+				 "progress; waiting for it", acc->spec->name, request);
+			bw_error_clear(err);
+			continue;
+		}
 		if (rc)
 			return rc;
 	}

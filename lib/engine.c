@@ -384,6 +384,23 @@ struct level_ctx {
 	struct bw_error err;
 };
 
+/*
+ * A parallel read keeps its first failure (workers run concurrently; the
+ * first error is the one reported, later ones add nothing).
+ */
+static void keep_first_error(struct bw_engine *e, int *slot_rc, struct bw_error *slot_err,
+			     int rc, const struct bw_error *err)
+{
+	if (!rc)
+		return;
+	pthread_mutex_lock(&e->lock);
+	if (!*slot_rc) {
+		*slot_rc = rc;
+		*slot_err = *err;
+	}
+	pthread_mutex_unlock(&e->lock);
+}
+
 static void read_level_one(void *p, size_t i)
 {
 	struct level_ctx *lc = p;
@@ -410,14 +427,7 @@ static void read_level_one(void *p, size_t i)
 	for (size_t k = 0; k < n; k++)
 		bw_org_unit_release(&units[k]);
 	free(units);
-	if (rc) {
-		pthread_mutex_lock(&e->lock);
-		if (!lc->rc) {
-			lc->rc = rc;
-			lc->err = err;
-		}
-		pthread_mutex_unlock(&e->lock);
-	}
+	keep_first_error(e, &lc->rc, &lc->err, rc, &err);
 }
 
 /* The OU tree, one level at a time, each level's parents in parallel. */
@@ -481,14 +491,7 @@ static void read_accounts_one(void *p, size_t i)
 		bw_org_account_release(&v[k]);
 	}
 	free(v);
-	if (rc) {
-		pthread_mutex_lock(&e->lock);
-		if (!ac->rc) {
-			ac->rc = rc;
-			ac->err = err;
-		}
-		pthread_mutex_unlock(&e->lock);
-	}
+	keep_first_error(e, &ac->rc, &ac->err, rc, &err);
 }
 
 /*
@@ -528,14 +531,7 @@ static void read_scp_one(void *p, size_t i)
 		return;
 	if (!(rc = bw_orgs_describe_policy(pol, e->client, &err)))
 		rc = bw_orgs_policy_targets(pol, e->client, &err);
-	if (rc) {
-		pthread_mutex_lock(&e->lock);
-		if (!sc->rc) {
-			sc->rc = rc;
-			sc->err = err;
-		}
-		pthread_mutex_unlock(&e->lock);
-	}
+	keep_first_error(e, &sc->rc, &sc->err, rc, &err);
 }
 
 static int read_scps(struct bw_engine *e, struct bw_error *err)
@@ -663,14 +659,7 @@ static void read_tags_one(void *p, size_t i)
 		slot = &a->tags;
 	}
 	rc = bw_orgs_list_tags(slot, e->client, id, &err);
-	if (rc) {
-		pthread_mutex_lock(&e->lock);
-		if (!tc->rc) {
-			tc->rc = rc;
-			tc->err = err;
-		}
-		pthread_mutex_unlock(&e->lock);
-	}
+	keep_first_error(e, &tc->rc, &tc->err, rc, &err);
 }
 
 static int read_tags(struct bw_engine *e, struct bw_error *err)

@@ -6,13 +6,41 @@
  * local user can read it) is refused.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include "bulwark/buf.h"
 #include "bulwark/redact.h"
 #include "cli.h"
 
 #define INPUT_MAX ((size_t)1 << 20)
+
+/*
+ * Read all of fd into b (capped at INPUT_MAX).  read(2), not stdio: the
+ * input may hold a secret value, and only our own buffer can be wiped.
+ */
+static int read_all(struct bw_buf *b, int fd)
+{
+	char chunk[4096];
+	ssize_t n;
+	int rc = 0;
+
+	while (!rc && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -1;
+			break;
+		}
+		rc = bw_buf_add(b, chunk, (size_t)n);
+	}
+	OPENSSL_cleanse(chunk, sizeof(chunk));
+	return rc;
+}
 
 /*
  * Parse --input: inline JSON, @FILE or @- (standard input).  On error print
@@ -20,28 +48,41 @@
  */
 static int load_input(json_t **out, const char *arg)
 {
+	struct bw_buf text;
 	json_error_t jerr;
 	const char *what = "--input";
 	json_t *v;
 
+	bw_buf_init(&text, INPUT_MAX);
 	if (arg[0] == '@') {
-		FILE *f = strcmp(arg, "@-") ? fopen(arg + 1, "rb") : stdin;
+		int fd = strcmp(arg, "@-") ? open(arg + 1, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+		int rc;
 
-		if (!f) {
+		if (fd < 0) {
 			fprintf(stderr, "bulwark: cannot read input file '%s': %s\n",
 				arg + 1, strerror(errno));
 			return BW_EXIT_USAGE;
 		}
-		what = f == stdin ? "standard input" : arg + 1;
-		v = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-		if (f != stdin)
-			fclose(f);
+		what = fd == STDIN_FILENO ? "standard input" : arg + 1;
+		rc = read_all(&text, fd);
+		if (fd != STDIN_FILENO)
+			close(fd);
+		if (rc) {
+			bw_buf_release_secure(&text);
+			fprintf(stderr, "bulwark: cannot read %s: %s\n", what,
+				rc == BW_ERR_TOOBIG ? "larger than 1 MiB" : strerror(errno));
+			return BW_EXIT_USAGE;
+		}
+		v = json_loadb(text.ptr, text.len, JSON_REJECT_DUPLICATES, &jerr);
+		bw_buf_release_secure(&text);
 	} else {
 		v = json_loads(arg, JSON_REJECT_DUPLICATES, &jerr);
 	}
 	if (!v) {
-		fprintf(stderr, "bulwark: invalid JSON in %s at line %d, column %d: %s\n",
-			what, jerr.line, jerr.column, jerr.text);
+		/* Not jerr.text: jansson may quote the input, which may be a secret. */
+		fprintf(stderr, "bulwark: invalid JSON in %s at line %d, column %d; the input "
+			"must be one JSON object\n", what, jerr.line, jerr.column);
+		OPENSSL_cleanse(&jerr, sizeof(jerr));
 		return BW_EXIT_USAGE;
 	}
 	if (!json_is_object(v)) {

@@ -24,7 +24,9 @@ iam.put_role_policy(RoleName="it-operator", PolicyName="extra", PolicyDocument=j
     "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}))
 iam.update_role(RoleName="it-operator", MaxSessionDuration=7200)
 iam.delete_account_password_policy()
-pol = [p for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"] if p["Name"] == "it-deny-leave"][0]
+# The simulator pages every list (pages of 2): follow them all.
+pol = [p for page in org.get_paginator("list_policies").paginate(Filter="SERVICE_CONTROL_POLICY")
+       for p in page["Policies"] if p["Name"] == "it-deny-leave"][0]
 root = org.list_roots()["Roots"][0]["Id"]
 org.detach_policy(PolicyId=pol["Id"], TargetId=root)
 org.tag_resource(ResourceId=accts["it-prod"], Tags=[{"Key": "CostCenter", "Value": "other"}])

@@ -375,31 +375,45 @@ static int read_caller(struct bw_engine *e, struct bw_error *err)
 	return 0;
 }
 
+/*
+ * A parallel read keeps its first failure: workers run concurrently, the
+ * first error is the one reported, later ones add nothing.
+ */
+struct first_error {
+	int rc;
+	struct bw_error err;
+};
+
+static void keep_first_error(struct bw_engine *e, struct first_error *fe, int rc,
+			     const struct bw_error *err)
+{
+	if (!rc)
+		return;
+	pthread_mutex_lock(&e->lock);
+	if (!fe->rc) {
+		fe->rc = rc;
+		fe->err = *err;
+	}
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* After the pool: its own failure (rc) first, else the workers' first. */
+static int take_first_error(int rc, const struct first_error *fe, struct bw_error *err)
+{
+	if (rc || !fe->rc)
+		return rc;
+	if (err)
+		*err = fe->err;
+	return fe->rc;
+}
+
 struct level_ctx {
 	struct bw_engine *e;
 	struct eng_unit **parents;	/* NULL entry: the root */
 	size_t n;
 	int depth;
-	int rc;
-	struct bw_error err;
+	struct first_error fe;
 };
-
-/*
- * A parallel read keeps its first failure (workers run concurrently; the
- * first error is the one reported, later ones add nothing).
- */
-static void keep_first_error(struct bw_engine *e, int *slot_rc, struct bw_error *slot_err,
-			     int rc, const struct bw_error *err)
-{
-	if (!rc)
-		return;
-	pthread_mutex_lock(&e->lock);
-	if (!*slot_rc) {
-		*slot_rc = rc;
-		*slot_err = *err;
-	}
-	pthread_mutex_unlock(&e->lock);
-}
 
 static void read_level_one(void *p, size_t i)
 {
@@ -427,7 +441,7 @@ static void read_level_one(void *p, size_t i)
 	for (size_t k = 0; k < n; k++)
 		bw_org_unit_release(&units[k]);
 	free(units);
-	keep_first_error(e, &lc->rc, &lc->err, rc, &err);
+	keep_first_error(e, &lc->fe, rc, &err);
 }
 
 /* The OU tree, one level at a time, each level's parents in parallel. */
@@ -448,7 +462,7 @@ static int read_units(struct bw_engine *e, struct bw_error *err)
 		if (lc.parents != root_only)
 			free(lc.parents);
 		lc.parents = NULL;
-		if (rc || lc.rc)
+		if (rc || lc.fe.rc)
 			break;
 		first = before;
 		lc.n = e->n_units - first;
@@ -461,17 +475,12 @@ static int read_units(struct bw_engine *e, struct bw_error *err)
 	}
 	if (lc.parents != root_only)
 		free(lc.parents);
-	if (!rc && lc.rc) {
-		*err = lc.err;
-		rc = lc.rc;
-	}
-	return rc;
+	return take_first_error(rc, &lc.fe, err);
 }
 
 struct accounts_ctx {
 	struct bw_engine *e;
-	int rc;
-	struct bw_error err;
+	struct first_error fe;
 };
 
 static void read_accounts_one(void *p, size_t i)
@@ -491,7 +500,7 @@ static void read_accounts_one(void *p, size_t i)
 		bw_org_account_release(&v[k]);
 	}
 	free(v);
-	keep_first_error(e, &ac->rc, &ac->err, rc, &err);
+	keep_first_error(e, &ac->fe, rc, &err);
 }
 
 /*
@@ -505,17 +514,13 @@ static int read_accounts(struct bw_engine *e, struct bw_error *err)
 
 	rc = bw_pool_for(e->n_units + 1, e->opts.parallel, read_accounts_one, &ac,
 			 e->opts.cancel, NULL, err);
-	if (!rc && ac.rc) {
-		*err = ac.err;
-		rc = ac.rc;
-	}
+	rc = take_first_error(rc, &ac.fe, err);
 	return rc;
 }
 
 struct scp_ctx {
 	struct bw_engine *e;
-	int rc;
-	struct bw_error err;
+	struct first_error fe;
 };
 
 static void read_scp_one(void *p, size_t i)
@@ -531,7 +536,7 @@ static void read_scp_one(void *p, size_t i)
 		return;
 	if (!(rc = bw_orgs_describe_policy(pol, e->client, &err)))
 		rc = bw_orgs_policy_targets(pol, e->client, &err);
-	keep_first_error(e, &sc->rc, &sc->err, rc, &err);
+	keep_first_error(e, &sc->fe, rc, &err);
 }
 
 static int read_scps(struct bw_engine *e, struct bw_error *err)
@@ -546,10 +551,7 @@ static int read_scps(struct bw_engine *e, struct bw_error *err)
 	if ((rc = bw_orgs_list_scps(&e->scps, &e->n_scps, e->client, err)))
 		return rc;
 	rc = bw_pool_for(e->n_scps, e->opts.parallel, read_scp_one, &sc, e->opts.cancel, NULL, err);
-	if (!rc && sc.rc) {
-		*err = sc.err;
-		rc = sc.rc;
-	}
+	rc = take_first_error(rc, &sc.fe, err);
 	return rc;
 }
 
@@ -630,8 +632,7 @@ static int resolve_pending(struct bw_engine *e, struct bw_error *err)
 /* Tags are read only for the accounts and units whose spec has some. */
 struct tags_ctx {
 	struct bw_engine *e;
-	int rc;
-	struct bw_error err;
+	struct first_error fe;
 };
 
 static void read_tags_one(void *p, size_t i)
@@ -659,7 +660,7 @@ static void read_tags_one(void *p, size_t i)
 		slot = &a->tags;
 	}
 	rc = bw_orgs_list_tags(slot, e->client, id, &err);
-	keep_first_error(e, &tc->rc, &tc->err, rc, &err);
+	keep_first_error(e, &tc->fe, rc, &err);
 }
 
 static int read_tags(struct bw_engine *e, struct bw_error *err)
@@ -669,10 +670,7 @@ static int read_tags(struct bw_engine *e, struct bw_error *err)
 
 	rc = bw_pool_for(e->n_units + e->n_accounts, e->opts.parallel, read_tags_one, &tc,
 			 e->opts.cancel, NULL, err);
-	if (!rc && tc.rc) {
-		*err = tc.err;
-		rc = tc.rc;
-	}
+	rc = take_first_error(rc, &tc.fe, err);
 	return rc;
 }
 

@@ -8,6 +8,14 @@
 #include "bulwark/endpoint.h"
 #include "cli.h"
 
+/* A string member of obj, or "?" when AWS left it out. */
+static const char *str(const json_t *obj, const char *key)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	return v ? v : "?";
+}
+
 static json_t *endpoints_json(struct bw_client *c)
 {
 	json_t *all = json_object();
@@ -77,8 +85,8 @@ int cmd_whoami(struct bw_cli *cli, int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(out);
 	} else {
-		printf("account      %s\n", json_string_value(json_object_get(id, "Account")));
-		printf("arn          %s\n", json_string_value(json_object_get(id, "Arn")));
+		printf("account      %s\n", str(id, "Account"));
+		printf("arn          %s\n", str(id, "Arn"));
 		printf("profile      %s\n", bw_config_profile(cfg));
 		if (region)
 			printf("region       %s (from %s)\n", region, bw_config_region_source(cfg));
@@ -87,15 +95,11 @@ int cmd_whoami(struct bw_cli *cli, int argc, char **argv)
 		printf("credentials  %s\n", creds_src ? creds_src : "(none)");
 		printf("endpoints\n");
 		json_object_foreach(eps, name, svc) {
-			const char *e = json_string_value(json_object_get(svc, "error"));
-
-			if (e)
-				printf("  %-15s %s\n", name, e);
+			if (json_object_get(svc, "error"))
+				printf("  %-15s %s\n", name, str(svc, "error"));
 			else
-				printf("  %-15s %s (signed for %s; %s)\n", name,
-				       json_string_value(json_object_get(svc, "url")),
-				       json_string_value(json_object_get(svc, "signing_region")),
-				       json_string_value(json_object_get(svc, "source")));
+				printf("  %-15s %s (signed for %s; %s)\n", name, str(svc, "url"),
+				       str(svc, "signing_region"), str(svc, "source"));
 		}
 	}
 	json_decref(id);

@@ -1107,12 +1107,17 @@ static char *read_small_file(const char *path, size_t max, size_t *len, int *err
 	int fd;
 
 	*errnum = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO with no writer must be refused, not waited on. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		*errnum = errno;
 		return NULL;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st)) {
+		*errnum = errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		*errnum = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		goto out;
 	}
@@ -1168,10 +1173,13 @@ static json_t *yaml_to_json(const struct ynode *y)
 		return j;
 	case Y_MAP:
 		j = json_object();
-		for (size_t i = 0; j && i + 1 < y->n; i += 2)
-			if (y->kids[i]->type != Y_SCALAR ||
-			    json_object_set_new(j, y->kids[i]->s, yaml_to_json(y->kids[i + 1])))
+		for (size_t i = 0; j && i + 1 < y->n; i += 2) {
+			/* check_map_keys has reported a non-string key: skip it. */
+			if (y->kids[i]->type != Y_SCALAR)
+				continue;
+			if (json_object_set_new(j, y->kids[i]->s, yaml_to_json(y->kids[i + 1])))
 				goto fail;
+		}
 		return j;
 	}
 	return NULL;

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -299,6 +301,51 @@ static void test_unknown_keys(void **state)
 	ASSERT_HAS(&d, "t.yaml", 11, 5, "did you mean 'email'?");
 	ASSERT_HAS(&d, "t.yaml", 12, 5, "merge keys");
 	bw_spec_diag_release(&d);
+}
+
+/* A non-string key inside an inline policy is a problem, not "out of memory". */
+static void test_inline_policy_bad_key(void **state)
+{
+	struct bw_spec_diag d;
+
+	(void)state;
+	refused(HEAD
+		"guardrails:\n"
+		"  - name: g\n"
+		"    attach: [Root]\n"
+		"    document:\n"
+		"      Version: \"2012-10-17\"\n"
+		"      [a, b]: x\n", &d);
+	ASSERT_HAS(&d, "t.yaml", 11, 7, "a mapping key must be a string");
+	bw_spec_diag_release(&d);
+}
+
+/* A policy file that is a FIFO is refused at once instead of blocking. */
+static void test_policy_file_fifo(void **state)
+{
+	char dir[] = "/tmp/bw-spec-fifo.XXXXXX", fifo[64], spec_path[64];
+	struct bw_spec *spec = NULL;
+	struct bw_spec_diag d;
+	struct bw_error err;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/p.json", dir);
+	snprintf(spec_path, sizeof(spec_path), "%s/s.yaml", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	f = fopen(spec_path, "w");
+	assert_non_null(f);
+	fputs(HEAD "guardrails:\n  - name: g\n    file: p.json\n    attach: [Root]\n", f);
+	fclose(f);
+	bw_error_clear(&err);
+	bw_spec_diag_init(&d);
+	assert_int_equal(bw_spec_load(&spec, spec_path, &d, &err), BW_ERR_INVALID);
+	ASSERT_HAS(&d, "s.yaml", 8, 11, "cannot read policy file");
+	bw_spec_diag_release(&d);
+	unlink(fifo);
+	unlink(spec_path);
+	rmdir(dir);
 }
 
 static void test_wrong_types(void **state)
@@ -1046,6 +1093,8 @@ int main(void)
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_inline_policy_bad_key),
+		cmocka_unit_test(test_policy_file_fifo),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_missing_references),

@@ -42,6 +42,20 @@ static bool is_json_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+size_t bw_policy_limit(enum bw_policy_kind kind, unsigned flags)
+{
+	switch (kind) {
+	case BW_POLICY_SCP:
+		return BW_POLICY_MAX_SCP;
+	case BW_POLICY_TRUST:
+		return BW_POLICY_MAX_TRUST;
+	case BW_POLICY_IDENTITY:
+	case BW_POLICY_BOUNDARY:
+		break;
+	}
+	return flags & BW_POLICY_INLINE ? BW_POLICY_MAX_INLINE : BW_POLICY_MAX_MANAGED;
+}
+
 size_t bw_policy_minified_len(const char *text, size_t len)
 {
 	bool in_str = false, esc = false;
@@ -778,17 +792,7 @@ int bw_policy_validate(const char *text, size_t len, enum bw_policy_kind kind,
 		vproblem(&v, -1, "\"Statement\" must be a list of statement objects (or one object)");
 	}
 
-	switch (kind) {
-	case BW_POLICY_SCP:
-		limit = BW_POLICY_MAX_SCP;
-		break;
-	case BW_POLICY_TRUST:
-		limit = BW_POLICY_MAX_TRUST;
-		break;
-	default:
-		limit = flags & BW_POLICY_INLINE ? BW_POLICY_MAX_INLINE : BW_POLICY_MAX_MANAGED;
-		break;
-	}
+	limit = bw_policy_limit(kind, flags);
 	mlen = bw_policy_minified_len(text, len);
 	if (mlen > limit)
 		vproblem(&v, -1, "%s is %zu characters without whitespace; the limit is %zu: split it into several policies or shorten it (drop Sids, merge statements, use wildcards)%s",

@@ -2624,21 +2624,6 @@ static const struct bw_spec_runtime placeholder_rt = {
 	"000000000000", "o-exampleorgid", "111111111111",
 };
 
-/* The limit AWS puts on a document of this kind, in minified characters. */
-static size_t doc_limit(const struct bw_spec_doc *doc)
-{
-	switch (doc->kind) {
-	case BW_POLICY_SCP:
-		return BW_POLICY_MAX_SCP;
-	case BW_POLICY_TRUST:
-		return BW_POLICY_MAX_TRUST;
-	case BW_POLICY_IDENTITY:
-	case BW_POLICY_BOUNDARY:
-		break;
-	}
-	return doc->flags & BW_POLICY_INLINE ? BW_POLICY_MAX_INLINE : BW_POLICY_MAX_MANAGED;
-}
-
 /*
  * Render doc with placeholders for what is learnt at run time, so unknown
  * variables and documents that only outgrow their limit once variables
@@ -2649,7 +2634,7 @@ static size_t check_render(struct ld *ld, const struct bw_spec_doc *doc, const c
 			   const struct bw_spec_account *acct)
 {
 	struct var_report r = { ld, doc, what, acct != NULL };
-	size_t max_len = doc_limit(doc), len = 0;
+	size_t max_len = bw_policy_limit(doc->kind, doc->flags), len = 0;
 	struct bw_error e2;
 	char *out = NULL;
 	int rc;
@@ -2663,7 +2648,7 @@ static size_t check_render(struct ld *ld, const struct bw_spec_doc *doc, const c
 		ld->nomem = true;
 	if (rc)
 		return 0;
-	len = strlen(out);
+	len = bw_policy_minified_len(out, strlen(out));	/* as AWS counts */
 	/* Only when the template itself fits: bw_policy_validate reported that. */
 	if (len > max_len && bw_policy_minified_len(doc->text, doc->len) <= max_len) {
 		struct ynode at = { .line = doc->loc.line, .col = doc->loc.column };

@@ -92,6 +92,12 @@ bool bw_policy_equal_text(const char *a, const char *b);
 int bw_policy_diff(struct bw_buf *out, const char *old_text, const char *new_text,
 		   int indent, struct bw_error *err) BW_WARN_UNUSED;
 
+/*
+ * The size limit of a document of kind, in characters without whitespace
+ * (flags: BW_POLICY_INLINE for role inline policies).
+ */
+size_t bw_policy_limit(enum bw_policy_kind kind, unsigned flags);
+
 /* The minified length (whitespace outside strings removed), as AWS counts. */
 size_t bw_policy_minified_len(const char *text, size_t len);
 

@@ -32,6 +32,7 @@ echo "ok: killed while waiting for the accounts; the rerun resumed the pending r
 sim_knobs '{"create_account_seconds": 1}' >/dev/null || fail "knobs"
 
 for delay_ms in $((300 + $(rnd) % 500)) $((900 + $(rnd) % 900)) $((1800 + $(rnd) % 1500)); do
+	echo "killing at ${delay_ms} ms"	# shown with any failure below
 	sim_reset >/dev/null || fail "reset"
 	rm -f "$SPEC.state.json"
 	"$BULWARK" bootstrap --spec "$SPEC" --no-progress --yes >"$BT_WORK/killed.out" 2>&1 &

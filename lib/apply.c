@@ -199,8 +199,13 @@ static int start_create(struct run *r, struct eng_account *acc, char **request,
 	return rc;
 }
 
+/*
+ * Wait for request to end.  *settled says whether AWS gave its answer
+ * (succeeded or failed): only then may the request be forgotten; a poll
+ * that failed says nothing about the request.
+ */
 static int wait_create(struct run *r, struct eng_account *acc, const char *request,
-		       struct bw_error *err)
+		       bool *settled, struct bw_error *err)
 {
 	struct bw_engine *e = r->e;
 	const struct bw_spec_account *sa = acc->spec;
@@ -209,6 +214,7 @@ static int wait_create(struct run *r, struct eng_account *acc, const char *reque
 	long delay = e->opts.poll_ms, waited = 0;
 	int rc;
 
+	*settled = false;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		if (nap(e, delay))
@@ -218,6 +224,8 @@ static int wait_create(struct run *r, struct eng_account *acc, const char *reque
 		rc = bw_orgs_create_status(&cs, e->client, request, err);
 		if (rc)
 			return rc;
+		if (cs.state == BW_CREATE_SUCCEEDED || cs.state == BW_CREATE_FAILED)
+			*settled = true;
 		if (cs.state == BW_CREATE_SUCCEEDED) {
 			char *id = bw_strdup(cs.account_id);
 
@@ -269,6 +277,7 @@ static int exec_account_create(struct run *r, struct bw_change *c, struct bw_err
 	struct bw_engine *e = r->e;
 	struct eng_account *acc = bw_engine__account_by_spec(e, c->spec_account);
 	char *request = NULL;
+	bool settled = false;
 	const char *to;
 	int rc = 0;
 
@@ -288,8 +297,8 @@ static int exec_account_create(struct run *r, struct bw_change *c, struct bw_err
 			return rc;
 		}
 		bw_engine__progress(e, acc->spec->name, "waiting for the new account", false);
-		rc = wait_create(r, acc, request, err);
-		if (e->opts.state && rc != BW_ERR_CANCELLED && rc != BW_ERR_TIMEOUT) {
+		rc = wait_create(r, acc, request, &settled, err);
+		if (e->opts.state && settled) {
 			struct bw_error serr = { 0 };
 
 			if (bw_state_pending_remove(e->opts.state, acc->spec->name, &serr))
@@ -590,6 +599,12 @@ static void run_account_one(void *p, size_t i)
 
 	if (!acc->spec || !acc->spec->baseline || !acc->a.id || acc->failed ||
 	    !strcmp(acc->a.id, bw_engine_management_account(e)))
+		return;
+	/*
+	 * Not read (suspended, closing) and not created in this run: the plan
+	 * left it alone, and so does apply.
+	 */
+	if (!acc->baseline && !acc->created)
 		return;
 	for (size_t k = 0; !has && k < r->plan->n; k++)
 		has = r->plan->changes[k].account &&

@@ -214,7 +214,8 @@ static int diff_guardrail(struct bw_engine *e, struct bw_plan *p,
 					       .id = live->id, .doc = doc };
 
 			c.detail = same_doc ? fmt("      description: \"%s\" -> \"%s\"\n",
-						  live->description, g->description) :
+						  live->description ? live->description : "",
+						  g->description ? g->description : "") :
 					      doc_diff(live->content, doc);
 			rc = add(p, &c, fmt("service control policy '%s' (%s)", g->name, live->id),
 				 err);

@@ -409,6 +409,7 @@ int bw_iam_create_policy(char **arn_out, struct bw_client *c, const char *accoun
 			 const char *name, const char *path, const char *description,
 			 const char *doc, struct bw_error *err)
 {
+	const struct bw_endpoint *ep;
 	struct bw_error local = { 0 };
 	json_t *resp = NULL, *in;
 	int rc;
@@ -431,7 +432,10 @@ int bw_iam_create_policy(char **arn_out, struct bw_client *c, const char *accoun
 	}
 	/* It exists (an earlier attempt got through): make sure it says doc. */
 	bw_error_clear(err);
-	if (bw_iam_policy_arn(arn_out, "aws", account_id, path, name))
+	ep = bw_client_endpoint(c, BW_SVC_IAM, err);
+	if (!ep)
+		return BW_ERR_INVALID;
+	if (bw_iam_policy_arn(arn_out, ep->partition, account_id, path, name))
 		return bw_error_set(err, BW_ERR_NOMEM, "out of memory");
 	return rc ? bw_iam_set_policy_document(c, *arn_out, doc, err) : 0;
 }

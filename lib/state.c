@@ -301,10 +301,16 @@ static int state_save_locked(struct bw_state *st, struct bw_error *err)
 		rc = bw_error_set(err, BW_ERR_IO, "cannot replace '%s': %s", st->path, strerror(errno));
 		goto out;
 	}
-	/* The rename is durable only once the directory is. */
-	if (fsync(st->dir_fd))
-		bw_debug("state: fsync of '%s' failed: %s", st->dir, strerror(errno));
 	st->on_disk = true;
+	/*
+	 * The rename is durable only once the directory is, and callers rely
+	 * on "returned 0: on disk" before they wait on a CreateAccount.
+	 */
+	if (fsync(st->dir_fd)) {
+		rc = bw_error_set(err, BW_ERR_IO, "cannot sync directory '%s': %s", st->dir,
+				  strerror(errno));
+		tmp.len = 0;	/* renamed already: nothing to unlink */
+	}
 out:
 	if (fd >= 0)
 		close(fd);

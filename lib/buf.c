@@ -37,15 +37,20 @@ int bw_buf_grow(struct bw_buf *b, size_t extra)
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	if (b->cap) {
-		p = realloc(b->ptr, cap);
-	} else {
-		p = malloc(cap);
-		if (p)
-			p[0] = '\0';
-	}
+	/*
+	 * Not realloc: it may move the bytes and free the old block unwiped,
+	 * and buffers hold secret values, keys and tokens.  Copy, then wipe.
+	 */
+	p = malloc(cap);
 	if (!p)
 		return BW_ERR_NOMEM;
+	if (b->cap) {
+		memcpy(p, b->ptr, b->len + 1);
+		OPENSSL_cleanse(b->ptr, b->cap);
+		free(b->ptr);
+	} else {
+		p[0] = '\0';
+	}
 	b->ptr = p;
 	b->cap = cap;
 	return 0;

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include "bulwark/http.h"
 
@@ -103,7 +104,12 @@ int bw_http_new(struct bw_http **out, const struct bw_http_opts *opts, struct bw
 
 		if (!np || !*np)
 			np = getenv("no_proxy");
-		if (bw_buf_addf(&b, "%s%slocalhost,127.0.0.1,::1", np && *np ? np : "",
+		/*
+		 * Instance metadata and container credentials are link-local:
+		 * a proxy cannot reach ours, and must not see their tokens.
+		 */
+		if (bw_buf_addf(&b, "%s%slocalhost,127.0.0.1,::1,169.254.169.254,169.254.170.2,"
+				"169.254.170.23,fd00:ec2::254,fd00:ec2::23", np && *np ? np : "",
 				np && *np ? "," : ""))
 			goto nomem;
 		h->noproxy = bw_buf_detach(&b, NULL);
@@ -381,8 +387,10 @@ out:
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
 	pool_put(h, c);
+	/* Header lines (and curl's copies of them) may carry a session token. */
+	for (struct curl_slist *l = list; l; l = l->next)
+		OPENSSL_cleanse(l->data, strlen(l->data));
 	curl_slist_free_all(list);
-	/* Header lines may carry a session token or a signature. */
 	bw_buf_release_secure(&line);
 	if (rc) {
 		response_clear_headers(resp);

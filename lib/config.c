@@ -567,6 +567,7 @@ static int parse_file(struct cfg_file *f, bool cred_file, struct bw_error *err)
 {
 	const char *path = f->path;
 	struct parse p;
+	char iobuf[BUFSIZ];
 	struct stat st;
 	int rc = 0, r;
 
@@ -583,6 +584,16 @@ static int parse_file(struct cfg_file *f, bool cred_file, struct bw_error *err)
 		return bw_error_set(err, BW_ERR_IO, "cannot read '%s': %s: fix its permissions",
 				    path, strerror(errno));
 	}
+	/*
+	 * stdio's buffer and getline's line hold the file's secret keys: give
+	 * stdio a buffer we wipe, and the line room for a long session token
+	 * so getline does not realloc (leaving unwiped copies) on the way.
+	 */
+	setvbuf(p.fp, iobuf, _IOFBF, sizeof(iobuf));
+	p.line_cap = 8192;
+	p.line = malloc(p.line_cap);
+	if (!p.line)
+		p.line_cap = 0;
 	r = ini_parse_stream(reader, &p, handler, &p);
 	if (p.err_line && (r <= 0 || p.err_line <= r)) {
 		rc = bw_error_set(err, p.err_code, "%s:%d: %s", path, p.err_line, p.err_msg);
@@ -602,6 +613,7 @@ static int parse_file(struct cfg_file *f, bool cred_file, struct bw_error *err)
 		free(p.line);
 	}
 	fclose(p.fp);
+	OPENSSL_cleanse(iobuf, sizeof(iobuf));
 	return rc;
 }
 

@@ -264,7 +264,7 @@ static int read_token_file(char **out, const char *path, const char *what,
 			   struct bw_error *err)
 {
 	struct bw_buf b = BW_BUF_INIT;
-	char chunk[4096];
+	char chunk[4096], iobuf[BUFSIZ];
 	size_t n;
 	FILE *f;
 	int rc = 0;
@@ -275,6 +275,7 @@ static int read_token_file(char **out, const char *path, const char *what,
 	if (!f)
 		return bw_error_set(err, BW_ERR_CREDS, "cannot read %s '%s': %s",
 				    what, path, strerror(errno));
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));	/* ours, so we can wipe it */
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if ((rc = bw_buf_add(&b, chunk, n))) {
 			rc = bw_error_set(err, rc, rc == BW_ERR_TOOBIG ?
@@ -302,6 +303,7 @@ out:
 	OPENSSL_cleanse(chunk, sizeof(chunk));
 	bw_buf_release_secure(&b);
 	fclose(f);
+	OPENSSL_cleanse(iobuf, sizeof(iobuf));
 	return rc;
 }
 

@@ -820,15 +820,29 @@ int bw_creds__container_url(char **out, struct bw_error *err)
 	if (curl_url_set(u, CURLUPART_URL, full, 0) ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0)) {
+		/* Never echo the URL: it may hold a password. */
 		rc = bw_error_set(err, BW_ERR_INVALID,
-				  "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is not a URL", full);
+				  "AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL");
 		goto out;
+	}
+	{
+		char *user = NULL;
+		CURLUcode uc = curl_url_get(u, CURLUPART_USER, &user, 0);
+
+		curl_free(user);
+		if (uc != CURLUE_NO_USER) {
+			rc = bw_error_set(err, BW_ERR_INVALID,
+					  "AWS_CONTAINER_CREDENTIALS_FULL_URI holds a user name or "
+					  "password: send the token with "
+					  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE instead");
+			goto out;
+		}
 	}
 	if (strcasecmp(scheme, "https") &&
 	    (strcasecmp(scheme, "http") || !container_host_ok(host))) {
 		rc = bw_error_set(err, BW_ERR_INVALID,
-				  "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is not allowed: use https, or http to a loopback address, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]",
-				  full);
+				  "AWS_CONTAINER_CREDENTIALS_FULL_URI to host '%s' is not allowed: use https, or http to a loopback address, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]",
+				  host);
 		goto out;
 	}
 	if (!(*out = bw_strdup(full)))

@@ -493,8 +493,8 @@ int bw_url_check(const char *url, struct bw_error *err)
 				    "empty endpoint URL: give a URL such as 'https://iam.amazonaws.com'");
 	if (url_split(&p, url))
 		return bw_error_set(err, BW_ERR_INVALID,
-				    "cannot parse endpoint URL '%s': give a URL such as 'https://host[:port]'",
-				    url);
+				    "cannot parse the endpoint URL (not shown: it may hold a "
+				    "password): give a URL such as 'https://host[:port]'");
 	/* Never echo the URL here: it may carry a password. */
 	if (p.user || p.password) {
 		rc = bw_error_set(err, BW_ERR_INVALID,

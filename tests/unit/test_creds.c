@@ -866,6 +866,7 @@ static void test_container_url(void **state)
 		{ "http://10.0.0.1/creds", 0 },
 		{ "ftp://127.0.0.1/creds", 0 },
 		{ "not a url", 0 },
+		{ "https://user:Sekr1t@example.com/creds", 0 },	/* userinfo: refused */
 	};
 	struct bw_error err;
 	char *url;
@@ -891,6 +892,7 @@ static void test_container_url(void **state)
 			assert_string_equal(url, cases[i].full);
 		else
 			assert_non_null(strstr(err.message, "AWS_CONTAINER_CREDENTIALS_FULL_URI"));
+		assert_null(strstr(err.message, "Sekr1t"));	/* never echoed */
 		free(url);
 	}
 }

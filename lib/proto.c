@@ -16,6 +16,7 @@
 #include <libxml/xmlversion.h>
 #include <openssl/crypto.h>
 
+#include "bulwark/sigv4.h"
 #include "proto.h"
 
 #include "internal.h"
@@ -223,35 +224,12 @@ const char *bw_proto_content_type(enum bw_protocol p)
 		"application/x-www-form-urlencoded; charset=utf-8";
 }
 
-int bw_proto_pct_encode(struct bw_buf *out, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-	int rc;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_' || c == '~') {
-			rc = bw_buf_addch(out, (char)c);
-		} else {
-			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
-
-			rc = bw_buf_add(out, e, 3);
-		}
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 static int query_value(struct bw_buf *out, const char *name, const json_t *v, int depth,
 		       struct bw_error *err);
 
 /*
  * Form-encode as botocore does (urlencode with quote_plus): a space is '+',
- * the rest as bw_proto_pct_encode.  The bytes must match the SDK's exactly:
+ * the rest as bw_uri_encode (RFC 3986 unreserved kept).  The bytes must match the SDK's exactly:
  * moto checks a Query request's signature by re-encoding the parsed form
  * with botocore and hashing that, so a "%20" would not verify there.
  */
@@ -263,7 +241,7 @@ static int form_encode(struct bw_buf *out, const char *s, size_t len)
 	for (i = 0; i <= len; i++) {
 		if (i < len && s[i] != ' ')
 			continue;
-		if ((rc = bw_proto_pct_encode(out, s + start, i - start)))
+		if ((rc = bw_uri_encode(out, s + start, i - start, 0)))
 			return rc;
 		if (i < len && (rc = bw_buf_addch(out, '+')))
 			return rc;
@@ -390,9 +368,9 @@ int bw_proto_build_body(struct bw_buf *body, const struct bw_service_info *si,
 		return 0;
 	}
 	if ((rc = bw_buf_adds(body, "Action=")) ||
-	    (rc = bw_proto_pct_encode(body, op, strlen(op))) ||
+	    (rc = bw_uri_encode(body, op, strlen(op), 0)) ||
 	    (rc = bw_buf_adds(body, "&Version=")) ||
-	    (rc = bw_proto_pct_encode(body, si->api_version, strlen(si->api_version))))
+	    (rc = bw_uri_encode(body, si->api_version, strlen(si->api_version), 0)))
 		return bw_error_set(err, rc, "%s %s: cannot encode the input", si->name, op);
 	return bw_proto_query_params(body, input, err);
 }

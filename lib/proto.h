@@ -40,8 +40,6 @@ int bw_proto_build_body(struct bw_buf *body, const struct bw_service_info *si,
  */
 int bw_proto_query_params(struct bw_buf *out, const json_t *input, struct bw_error *err) BW_WARN_UNUSED;
 
-/* RFC 3986 percent-encoding, unreserved characters kept, %XX uppercase. */
-int bw_proto_pct_encode(struct bw_buf *out, const char *s, size_t len) BW_WARN_UNUSED;
 
 /*
  * The output of a 2xx response as a JSON object (*out: new reference).

@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "bulwark/buf.h"
 #include "bulwark/log.h"
 #include "bulwark/sigv4.h"
 #include "cli.h"
@@ -205,6 +206,7 @@ int main(int argc, char **argv)
 	const struct bw_cmd *cmd;
 	int c, rc;
 
+	bw_secure_alloc_init();	/* jansson wipes what it frees, from the start */
 	bw_log_set(log_to_stderr, NULL, BW_LOG_WARN);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hqV", longopts, NULL)) != -1) {

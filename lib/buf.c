@@ -3,8 +3,11 @@
  * curl's dynbuf limit), and the secure free used for every secret.
  */
 #include <stdarg.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "internal.h"
@@ -160,6 +163,42 @@ void bw_free_secret(char *s)
 		return;
 	OPENSSL_cleanse(s, strlen(s));
 	free(s);
+}
+
+void bw_wipe_free(void *p)
+{
+	if (!p)
+		return;
+	OPENSSL_cleanse(p, malloc_usable_size(p));
+	free(p);
+}
+
+void *bw_wipe_realloc(void *p, size_t n)
+{
+	size_t old;
+	void *q;
+
+	if (!p)
+		return malloc(n);
+	q = malloc(n ? n : 1);
+	if (!q)
+		return NULL;
+	old = malloc_usable_size(p);
+	memcpy(q, p, old < n ? old : n);
+	bw_wipe_free(p);
+	return q;
+}
+
+static pthread_once_t secure_alloc_once = PTHREAD_ONCE_INIT;
+
+static void secure_alloc_setup(void)
+{
+	json_set_alloc_funcs(malloc, bw_wipe_free);
+}
+
+void bw_secure_alloc_init(void)
+{
+	pthread_once(&secure_alloc_once, secure_alloc_setup);
 }
 
 char *bw_strdup(const char *s)

@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <malloc.h>
 #include <openssl/crypto.h>
 
 #include "bulwark/client.h"
@@ -47,22 +46,6 @@ struct bw_client {
 	struct bw_creds *creds;
 };
 
-/* jansson frees secret values (GetSecretValue) too: wipe what it frees. */
-static void json_wipe_free(void *p)
-{
-	if (!p)
-		return;
-	OPENSSL_cleanse(p, malloc_usable_size(p));
-	free(p);
-}
-
-static pthread_once_t json_once = PTHREAD_ONCE_INIT;
-
-static void json_init(void)
-{
-	json_set_alloc_funcs(malloc, json_wipe_free);
-}
-
 static void shared_put(struct bw_shared *sh)
 {
 	unsigned left;
@@ -91,7 +74,7 @@ int bw_client_new(struct bw_client **out, const struct bw_config *cfg,
 	int attempts = 3, rc;
 
 	*out = NULL;
-	pthread_once(&json_once, json_init);
+	bw_secure_alloc_init();
 	if (cfg) {
 		mode = bw_config_retry_mode(cfg);
 		if (bw_config_max_attempts(cfg) > 0)

@@ -835,6 +835,7 @@ int bw_config_load(struct bw_config **out, const struct bw_config_opts *opts,
 	const char *prof;
 	int rc;
 
+	bw_secure_alloc_init();	/* before anything parses JSON */
 	*out = NULL;
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)

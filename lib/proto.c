@@ -171,33 +171,8 @@ static enum xml_kind member_kind(const char *name)
 
 /*
  * libxml2 keeps response text (session tokens, secret keys) in memory it
- * frees itself: make that memory be wiped first.  malloc_usable_size is
- * glibc's; the allocator stays malloc, only free and realloc wipe.
+ * frees itself: make that memory be wiped first (see bw_wipe_free).
  */
-static void wipe_free(void *p)
-{
-	if (!p)
-		return;
-	OPENSSL_cleanse(p, malloc_usable_size(p));
-	free(p);
-}
-
-static void *wipe_realloc(void *p, size_t n)
-{
-	size_t old;
-	void *q;
-
-	if (!p)
-		return malloc(n);
-	q = malloc(n ? n : 1);
-	if (!q)
-		return NULL;
-	old = malloc_usable_size(p);
-	memcpy(q, p, old < n ? old : n);
-	wipe_free(p);
-	return q;
-}
-
 static char *xml_strdup(const char *s)
 {
 	return bw_strdup(s);
@@ -214,7 +189,7 @@ static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
 static void xml_init(void)
 {
-	xmlMemSetup(wipe_free, malloc, wipe_realloc, xml_strdup);
+	xmlMemSetup(bw_wipe_free, malloc, bw_wipe_realloc, xml_strdup);
 	xmlInitParser();
 }
 

@@ -40,7 +40,6 @@ int bw_proto_build_body(struct bw_buf *body, const struct bw_service_info *si,
  */
 int bw_proto_query_params(struct bw_buf *out, const json_t *input, struct bw_error *err) BW_WARN_UNUSED;
 
-
 /*
  * The output of a 2xx response as a JSON object (*out: new reference).
  * JSON bodies pass through (empty: {}); Query XML is mapped by

@@ -69,6 +69,17 @@ static inline struct bw_str bw_str_from(const char *s, size_t len)
 /* Wipe a NUL-terminated secret string and free it (NULL-safe). */
 void bw_free_secret(char *s);
 
+/*
+ * free() and realloc() that wipe the whole old block first (its size from
+ * glibc's malloc_usable_size): the hooks given to jansson and libxml2,
+ * whose memory holds response text such as secret values and tokens.
+ */
+void bw_wipe_free(void *p);
+void *bw_wipe_realloc(void *p, size_t n);
+
+/* Make jansson wipe what it frees; once per process, before any parsing. */
+void bw_secure_alloc_init(void);
+
 /* strdup that returns NULL for NULL. */
 char *bw_strdup(const char *s);
 

@@ -499,16 +499,6 @@ static void run_org_one(void *p, size_t i)
 
 /* ---- a member account's baseline --------------------------------------- */
 
-static json_t *tags_json(const struct bw_spec_role *sr)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < sr->n_tags; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "Key", sr->tags[i].key,
-						   "Value", sr->tags[i].value));
-	return a;
-}
-
 static int exec_baseline_change(struct eng_account *acc, struct bw_change *c,
 				struct bw_error *err)
 {
@@ -537,7 +527,7 @@ static int exec_baseline_change(struct eng_account *acc, struct bw_change *c,
 	case BW_CH_ROLE_BOUNDARY:
 		return bw_iam_set_boundary(cl, sr->name, c->arg, err);
 	case BW_CH_ROLE_TAGS:
-		if (!(j = tags_json(sr)))
+		if (!(j = bw_engine__tags_json(sr->tags, sr->n_tags)))
 			return bw_error_set(err, BW_ERR_NOMEM, "out of memory");
 		rc = bw_iam_tag_role(cl, sr->name, j, err);
 		json_decref(j);

@@ -476,27 +476,6 @@ static char *password_changes(const json_t *live, const json_t *want)
 	return bw_buf_detach(&b, NULL);
 }
 
-/* Every tag of the spec is on the role with its value (others are left). */
-static bool tags_ok(const struct bw_spec_role *sr, const json_t *live)
-{
-	for (size_t i = 0; i < sr->n_tags; i++) {
-		bool found = false;
-		const json_t *t;
-		size_t k;
-
-		json_array_foreach(live, k, t) {
-			const char *key = json_string_value(json_object_get(t, "Key"));
-			const char *val = json_string_value(json_object_get(t, "Value"));
-
-			if (key && !strcmp(key, sr->tags[i].key))
-				found = val && !strcmp(val, sr->tags[i].value);
-		}
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 struct bl_ctx {
 	struct bw_engine *e;
 	struct bw_plan *p;
@@ -617,7 +596,7 @@ static int diff_role(struct bl_ctx *x, const struct bw_spec_role *sr, const stru
 				    fmt("permissions boundary of role '%s': %s -> %s", sr->name,
 					r->boundary_arn ? r->boundary_arn : "none",
 					boundary ? boundary : "none"));
-		if (!rc && !tags_ok(sr, r->tags))
+		if (!rc && !bw_engine__tags_cover(sr->tags, sr->n_tags, r->tags))
 			rc = bl_add(x, BW_OP_UPDATE, BW_CH_ROLE_TAGS, sr, NULL, NULL, NULL, NULL,
 				    NULL, fmt("tags on role '%s'", sr->name));
 	}

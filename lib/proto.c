@@ -6,7 +6,6 @@
  * DTDs and entity expansion refused.  Sending is the client's job.
  */
 #include <inttypes.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 

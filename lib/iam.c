@@ -167,8 +167,10 @@ static int strings_from(struct bw_iam_strings *out, const json_t *items, const c
 	return 0;
 }
 
-int bw_iam_role_inline_names(struct bw_iam_strings *out, struct bw_client *c,
-			     const char *role, struct bw_error *err)
+/* A role's list (op, all pages) as strings: items, or their item_key field. */
+static int role_list(struct bw_iam_strings *out, struct bw_client *c, const char *role,
+		     const char *op, const char *list_key, const char *item_key,
+		     struct bw_error *err)
 {
 	struct bw_error local = { 0 };
 	json_t *resp = NULL, *in = json_pack("{s:s}", "RoleName", role);
@@ -177,34 +179,27 @@ int bw_iam_role_inline_names(struct bw_iam_strings *out, struct bw_client *c,
 	if (!err)
 		err = &local;
 	memset(out, 0, sizeof(*out));
-	rc = bw_call_all(&resp, c, IAM, "ListRolePolicies", in, "PolicyNames", err);
+	rc = bw_call_all(&resp, c, IAM, op, in, list_key, err);
 	json_decref(in);
 	if (!rc)
-		rc = strings_from(out, json_object_get(resp, "PolicyNames"), NULL, err);
+		rc = strings_from(out, json_object_get(resp, list_key), item_key, err);
 	else if (aws_code_is(err, "NoSuchEntity"))
 		rc = BW_ERR_NOTFOUND;
 	json_decref(resp);
 	return rc;
 }
 
+int bw_iam_role_inline_names(struct bw_iam_strings *out, struct bw_client *c,
+			     const char *role, struct bw_error *err)
+{
+	return role_list(out, c, role, "ListRolePolicies", "PolicyNames", NULL, err);
+}
+
 int bw_iam_role_attached_arns(struct bw_iam_strings *out, struct bw_client *c,
 			      const char *role, struct bw_error *err)
 {
-	struct bw_error local = { 0 };
-	json_t *resp = NULL, *in = json_pack("{s:s}", "RoleName", role);
-	int rc;
-
-	if (!err)
-		err = &local;
-	memset(out, 0, sizeof(*out));
-	rc = bw_call_all(&resp, c, IAM, "ListAttachedRolePolicies", in, "AttachedPolicies", err);
-	json_decref(in);
-	if (!rc)
-		rc = strings_from(out, json_object_get(resp, "AttachedPolicies"), "PolicyArn", err);
-	else if (aws_code_is(err, "NoSuchEntity"))
-		rc = BW_ERR_NOTFOUND;
-	json_decref(resp);
-	return rc;
+	return role_list(out, c, role, "ListAttachedRolePolicies", "AttachedPolicies",
+			 "PolicyArn", err);
 }
 
 int bw_iam_get_role_policy(char **doc, struct bw_client *c, const char *role,

@@ -584,6 +584,15 @@ static int match_accounts(struct bw_engine *e)
 	return 0;
 }
 
+/* Whether the listing found the account with id. */
+static bool account_listed(const struct bw_engine *e, const char *id)
+{
+	for (size_t k = 0; id && *id && k < e->n_accounts; k++)
+		if (e->accounts[k]->a.id && !strcmp(e->accounts[k]->a.id, id))
+			return true;
+	return false;
+}
+
 /*
  * Requests an earlier run recorded and did not see finish: ask how they
  * ended.  A finished one is forgotten (the account, if any, was found by
@@ -606,6 +615,14 @@ static int resolve_pending(struct bw_engine *e, struct bw_error *err)
 			continue;
 		bw_strlcpy(name, p.name, sizeof(name));
 		rc = bw_orgs_create_status(&cs, e->client, p.request_id, &cerr);
+		/*
+		 * Succeeded after the accounts were listed: the account is not in
+		 * e->accounts yet, so keep the request as pending and let apply
+		 * adopt it (its first poll says SUCCEEDED) instead of planning a
+		 * second CreateAccount.
+		 */
+		if (!rc && cs.state == BW_CREATE_SUCCEEDED && !account_listed(e, cs.account_id))
+			cs.state = BW_CREATE_IN_PROGRESS;
 		if (rc == BW_ERR_NOTFOUND || (!rc && cs.state != BW_CREATE_IN_PROGRESS)) {
 			if (!rc && cs.state == BW_CREATE_FAILED)
 				bw_log(BW_LOG_WARN, "account '%s': the creation started by an earlier "
